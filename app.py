@@ -1,0 +1,3 @@
+from pos_notes import create_app
+
+app = create_app()

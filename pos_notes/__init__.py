@@ -1,0 +1,82 @@
+"""pos_notes: POS sales invoices with a Historial a shop can trust."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, request, session, url_for
+from flask_login import current_user
+
+from .extensions import babel, csrf, db, login_manager, migrate
+
+# Endpoints reachable without logging in; everything else requires a user.
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(app.instance_path) / 'pos_notes.db'}",
+        TIMEZONE="America/Bogota",
+        LANGUAGES=["es_CO", "en"],
+        SHOP_NAME="Mi Tienda",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=256 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("POS_NOTES")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from . import sqlite
+        with app.app_context():
+            sqlite.configure(db.engine)
+
+    from . import auth, cli, customers, errors, formatting, invoices
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(invoices.bp)
+    app.register_blueprint(customers.bp)
+    app.register_blueprint(errors.bp)
+    formatting.init_app(app)
+    cli.init_app(app)
+
+    @app.before_request
+    def require_login():
+        if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+
+    @app.route("/")
+    def index():
+        return redirect(url_for("invoices.list_invoices"))
+
+    return app
+
+
+def _instance_secret(app: Flask) -> str:
+    """A generated secret kept in instance/, so sessions survive restarts."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
+def _select_locale() -> str:
+    """The user's chosen language, remembered on their record; Spanish by default."""
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    return session.get("locale") or "es_CO"

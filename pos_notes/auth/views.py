@@ -1,0 +1,72 @@
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from ..extensions import db, login_manager
+from ..models import User
+from . import bp
+from ..forms import EmptyForm
+from .forms import LanguageForm, LoginForm
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def admin_required(view):
+    """Only the owner (admin) may go on; others get 403."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if user and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(_safe_next() or url_for("invoices.list_invoices"))
+        # Same message whether or not the email exists.
+        flash(_("Correo o contraseña incorrectos."), "error")
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.post("/logout")
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data
+        db.session.commit()
+    return redirect(_safe_referrer())
+
+
+def _safe_referrer() -> str:
+    ref = request.referrer or ""
+    host = request.host_url
+    return ref if ref.startswith(host) else url_for("invoices.list_invoices")

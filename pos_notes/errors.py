@@ -1,0 +1,44 @@
+"""Error pages: a clear message in the user's language, never a stack trace."""
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+bp = Blueprint("errors", __name__)
+
+
+def _messages():
+    return {
+        400: _("La solicitud no es válida."),
+        403: _("No tiene permiso para hacer esto."),
+        404: _("No encontramos lo que busca."),
+        405: _("Esa acción no está permitida aquí."),
+        409: _("Otro usuario cambió estos datos. Recargue la página y vuelva a intentarlo."),
+        413: _("Lo enviado es demasiado grande."),
+        429: _("Demasiados intentos. Espere un momento y vuelva a intentarlo."),
+        500: _("Algo salió mal. No se guardó nada; vuelva a intentarlo."),
+    }
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    message = _("La sesión del formulario expiró o no es válida. Recargue la página y "
+                "vuelva a intentarlo.")
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error):
+    if error.code is None or error.code < 400:  # routing redirects pass through
+        return error
+    message = _messages().get(error.code, error.description)
+    return render_template("errors/error.html", code=error.code, message=message), error.code
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    # Whatever was half-done is dropped, so nothing half-written lands later.
+    db.session.rollback()
+    return render_template("errors/error.html", code=500, message=_messages()[500]), 500

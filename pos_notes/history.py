@@ -1,0 +1,65 @@
+"""The one way to record a movement, and the one way to read a timeline."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+
+from . import clock
+from .extensions import db
+from .models import Customer, HistoryEntry, Invoice, User
+
+PAGE_SIZE = 30
+
+
+def record_event(kind: str, *, actor: User, invoice: Invoice | None = None,
+                 customer: Customer | None = None, body: str = "",
+                 changes: list[dict[str, Any]] | None = None,
+                 data: dict[str, Any] | None = None) -> HistoryEntry:
+    """Append a history entry to the current unit of work; the caller commits."""
+    payload = dict(data or {})
+    if changes:
+        payload["changes"] = changes
+    entry = HistoryEntry(kind=kind, invoice=invoice, customer=customer, actor_id=actor.id,
+                         actor_email=actor.email, created_at=clock.now(), body=body,
+                         data=payload)
+    db.session.add(entry)
+    return entry
+
+
+def timeline(*, invoice_id: int | None = None, customer_id: int | None = None,
+             before: tuple[datetime, int] | None = None) -> Select:
+    """Newest-first entries of one timeline, keyset-paginated on (created_at, id)."""
+    if invoice_id is not None:
+        query = select(HistoryEntry).where(HistoryEntry.invoice_id == invoice_id)
+    else:
+        query = select(HistoryEntry).where(HistoryEntry.customer_id == customer_id)
+    if before is not None:
+        at, entry_id = before
+        query = query.where(or_(HistoryEntry.created_at < at,
+                                and_(HistoryEntry.created_at == at, HistoryEntry.id < entry_id)))
+    return query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
+
+
+def page(query: Select, limit: int = PAGE_SIZE) -> tuple[list[HistoryEntry], str | None]:
+    """Run a timeline query; return its entries and the cursor of the next page, if any."""
+    entries = list(db.session.scalars(query.limit(limit + 1)))
+    if len(entries) <= limit:
+        return entries, None
+    entries = entries[:limit]
+    last = entries[-1]
+    return entries, encode_cursor(last.created_at, last.id)
+
+
+def encode_cursor(at: datetime, entry_id: int) -> str:
+    return f"{at.strftime('%Y%m%dT%H%M%S.%f')}_{entry_id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """Parse a 'Ver más' cursor: None for the first page, ValueError if malformed."""
+    if not cursor:
+        return None
+    stamp, _, entry_id = cursor.partition("_")
+    at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+    return at, int(entry_id)

@@ -1,0 +1,82 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, DecimalField, FieldList, Form, FormField, HiddenField,
+                     RadioField, SelectField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from ..formatting import PAYMENT_FORM_LABELS
+from ..forms import MoneyField, NoteField
+
+EXTRA_LINES = 2
+
+
+def _typed(field) -> str:
+    if field.raw_data:
+        return field.raw_data[0] or ""
+    return "" if field.data is None else str(field.data)
+
+
+class LineForm(Form):
+    """One invoice line; a line left wholly blank is ignored."""
+
+    description = StringField(_l("Descripción"), validators=[Length(max=200)])
+    quantity = DecimalField(_l("Cantidad"), places=3, validators=[
+        Optional(), NumberRange(min=Decimal("0.001"), max=Decimal("100000"),
+                                message=_l("La cantidad debe ser mayor que cero."))])
+    unit_price = MoneyField(_l("Precio unitario"))
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(_typed(f).strip() for f in (self.description, self.quantity,
+                                                   self.unit_price))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if not ok or self.is_blank:
+            return ok
+        for field in (self.description, self.quantity, self.unit_price):
+            if field.data is None or (field is self.description and not field.data.strip()):
+                field.errors.append(_l("Complete este campo de la línea."))
+                ok = False
+        return ok
+
+
+class InvoiceForm(FlaskForm):
+    customer_id = SelectField(_l("Cliente"), coerce=int, validators=[DataRequired(
+        message=_l("Elija un cliente."))])
+    payment_form = RadioField(_l("Forma de pago"), default="contado",
+                              choices=list(PAYMENT_FORM_LABELS.items()))
+    due_date = DateField(_l("Vencimiento"), validators=[Optional()])
+    observations = TextAreaField(_l("Observaciones"), validators=[Length(max=1000)])
+    lines = FieldList(FormField(LineForm), min_entries=1, max_entries=100)
+    # The version the user saw: a stale edit gets a conflict, not an overwrite.
+    version = HiddenField()
+
+    def filled_lines(self) -> list[dict]:
+        return [{"description": line.description.data.strip(), "quantity": line.quantity.data,
+                 "unit_price": line.unit_price.data}
+                for line in self.lines if not line.form.is_blank]
+
+    def validate_lines(self, field):
+        if not any(not line.form.is_blank for line in field):
+            raise ValidationError(_l("Agregue al menos una línea."))
+
+    def validate_due_date(self, field):
+        credit = self.payment_form.data == "credito" if self.payment_form else self.credit
+        if credit and not field.data:
+            raise ValidationError(_l("Una venta a crédito necesita fecha de vencimiento."))
+
+
+class EditInvoiceForm(InvoiceForm):
+    payment_form = None  # fixed at sale time
+    credit = False
+
+
+class AnnulForm(FlaskForm):
+    reason = NoteField(_l("Motivo"))
+
+
+class AnnotationForm(FlaskForm):
+    text = NoteField(_l("Anotación"))

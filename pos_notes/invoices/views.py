@@ -1,0 +1,203 @@
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.views import admin_required
+from ..extensions import db
+from ..history import decode_cursor, page, timeline
+from ..htmx import is_htmx, render
+from ..models import STATUSES, Customer, Invoice
+from . import bp, services
+from .forms import EXTRA_LINES, AnnotationForm, AnnulForm, EditInvoiceForm, InvoiceForm
+
+LIST_SIZE = 50
+CONFLICT = 409
+
+
+def get_invoice(invoice_id: int) -> Invoice:
+    """The invoice with its customer and lines, or 404."""
+    invoice = db.session.scalar(
+        select(Invoice).where(Invoice.id == invoice_id)
+        .options(joinedload(Invoice.customer), selectinload(Invoice.lines)))
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def search_invoices(q: str, status: str) -> Select:
+    """Invoices matching a number (POS-12 or 12) or a customer's name or id."""
+    query = select(Invoice).join(Invoice.customer).options(joinedload(Invoice.customer))
+    if status in STATUSES:
+        query = query.where(Invoice.status == status)
+    if q:
+        number = re.fullmatch(r"(?i)(?:pos-?)?(\d{1,9})", q)
+        if number:
+            query = query.where(Invoice.number == int(number.group(1)))
+        else:
+            like = f"%{q.replace('%', '').replace('_', '')}%"
+            query = query.where(or_(Customer.name.ilike(like),
+                                    Customer.identification.like(like)))
+    return query.order_by(Invoice.number.desc())
+
+
+@bp.get("/")
+def list_invoices():
+    q = request.args.get("q", "").strip()[:100]
+    status = request.args.get("status", "")
+    before = request.args.get("before", type=int)
+    query = search_invoices(q, status)
+    if before:
+        query = query.where(Invoice.number < before)
+    invoices = list(db.session.scalars(query.limit(LIST_SIZE + 1)))
+    next_before = invoices[LIST_SIZE - 1].number if len(invoices) > LIST_SIZE else None
+    return render("invoices/list.html", "invoices/_rows.html", invoices=invoices[:LIST_SIZE],
+                  next_before=next_before, q=q, status=status)
+
+
+def _with_blank_lines(form: InvoiceForm) -> InvoiceForm:
+    for _i in range(EXTRA_LINES):
+        form.lines.append_entry()
+    return form
+
+
+def _invoice_form_page(template: str, form: InvoiceForm, status: int = 200, **context):
+    return render_template(template, form=form, **context), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_invoice():
+    form = InvoiceForm()
+    form.customer_id.choices = services.customer_choices()
+    if request.method == "GET":
+        form.customer_id.data = request.args.get("customer_id", type=int)
+        return _invoice_form_page("invoices/new.html", _with_blank_lines(form))
+    if "add_line" in request.form:
+        form.lines.append_entry()
+        return _invoice_form_page("invoices/new.html", form)
+    if not form.validate_on_submit():
+        return _invoice_form_page("invoices/new.html", form, 422)
+    invoice = services.create_invoice(
+        customer=db.get_or_404(Customer, form.customer_id.data),
+        payment_form=form.payment_form.data, due_date=form.due_date.data,
+        observations=form.observations.data, lines=form.filled_lines(), actor=current_user)
+    db.session.commit()
+    flash(_("Factura %(code)s creada.", code=invoice.code))
+    return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+
+
+@bp.get("/<int:invoice_id>")
+def show_invoice(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    return render_template("invoices/detail.html", invoice=invoice, annul_form=AnnulForm())
+
+
+@bp.route("/<int:invoice_id>/edit", methods=["GET", "POST"])
+def edit_invoice(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    if invoice.is_annulled:
+        flash(_("Una factura anulada no se puede modificar."), "error")
+        return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+    if request.method == "GET":
+        form = EditInvoiceForm(data={
+            "customer_id": invoice.customer_id, "due_date": invoice.due_date,
+            "observations": invoice.observations, "version": invoice.version,
+            "lines": [{"description": line.description, "quantity": line.quantity,
+                       "unit_price": line.unit_price} for line in invoice.lines]})
+        _with_blank_lines(form)
+    else:
+        form = EditInvoiceForm()
+    form.customer_id.choices = services.customer_choices()
+    form.credit = invoice.payment_form == "credito"
+    page_args = {"template": "invoices/edit.html", "form": form, "invoice": invoice}
+    if request.method == "GET":
+        return _invoice_form_page(**page_args)
+    if "add_line" in request.form:
+        form.lines.append_entry()
+        return _invoice_form_page(**page_args)
+    if not form.validate_on_submit():
+        return _invoice_form_page(**page_args, status=422)
+    if form.version.data != str(invoice.version):
+        return _conflict(page_args)
+    try:
+        changes = services.modify_invoice(
+            invoice, customer=db.get_or_404(Customer, form.customer_id.data),
+            due_date=form.due_date.data, observations=form.observations.data,
+            lines=form.filled_lines(), actor=current_user)
+        db.session.commit()
+    except services.InvoiceError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _invoice_form_page(**page_args, status=422)
+    except StaleDataError:
+        db.session.rollback()
+        return _conflict(page_args)
+    flash(_("Factura modificada.") if changes else _("No había cambios que guardar."))
+    return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+
+
+def _conflict(page_args: dict):
+    page_args["form"].form_errors.append(_(
+        "Otro usuario modificó esta factura mientras usted la editaba. "
+        "Recargue la página para ver sus cambios y vuelva a intentarlo."))
+    return _invoice_form_page(**page_args, status=CONFLICT)
+
+
+@bp.post("/<int:invoice_id>/annul")
+@admin_required
+def annul_invoice(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    form = AnnulForm()
+    if form.validate_on_submit():
+        try:
+            services.annul_invoice(invoice, reason=form.reason.data, actor=current_user)
+            db.session.commit()
+            flash(_("Factura %(code)s anulada.", code=invoice.code))
+            return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+        except services.InvoiceError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+    return render_template("invoices/detail.html", invoice=invoice, annul_form=form), 422
+
+
+def _timeline_context(invoice: Invoice, form: AnnotationForm) -> dict:
+    try:
+        before = decode_cursor(request.args.get("before"))
+    except ValueError:
+        abort(400)
+    entries, cursor = page(timeline(invoice_id=invoice.id, before=before))
+    more_url = cursor and url_for(".invoice_history", invoice_id=invoice.id, before=cursor)
+    return {"invoice": invoice, "entries": entries, "more_url": more_url, "form": form,
+            "is_next_page": before is not None}
+
+
+@bp.get("/<int:invoice_id>/history")
+def invoice_history(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    context = _timeline_context(invoice, AnnotationForm())
+    if context["is_next_page"] and is_htmx():
+        return render_template("history/_entries.html", **context)
+    return render("invoices/history.html", "invoices/_timeline.html", **context)
+
+
+@bp.post("/<int:invoice_id>/annotations")
+def add_annotation(invoice_id: int):
+    invoice = get_invoice(invoice_id)
+    form = AnnotationForm()
+    if not form.validate_on_submit():
+        if is_htmx():
+            return render_template("invoices/_annotation_form.html", invoice=invoice,
+                                   form=form), 422
+        return render_template("invoices/history.html",
+                               **_timeline_context(invoice, form)), 422
+    entry = services.add_annotation(invoice, text=form.text.data, actor=current_user)
+    db.session.commit()
+    if is_htmx():
+        return render_template("invoices/_annotation_saved.html", invoice=invoice,
+                               entry=entry, form=AnnotationForm(formdata=None))
+    flash(_("Anotación guardada."))
+    return redirect(url_for(".invoice_history", invoice_id=invoice.id))

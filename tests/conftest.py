@@ -1,0 +1,157 @@
+"""Fixtures: a migrated database per test (SQLite file, or PostgreSQL when asked), the app,
+a client that logs in through the real form and sends real CSRF tokens."""
+import re
+import shutil
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
+
+from pos_notes import clock, create_app
+from pos_notes.extensions import db
+from pos_notes.invoices import services as invoice_services
+from pos_notes.customers import services as customer_services
+from pos_notes.models import User
+
+PASSWORD = "clave-segura-1"
+ADMIN = "dueno@tienda.test"
+CASHIER = "cajero@tienda.test"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _config(uri: str) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": uri,
+            "TIMEZONE": "America/Bogota"}
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """One SQLite file migrated with Alembic; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_uri(migrated_db, tmp_path):
+    path = tmp_path / "pos_notes.db"
+    shutil.copy(migrated_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_uri):
+    app = create_app(_config(database_uri))
+    with app.app_context():
+        for email, role in ((ADMIN, "admin"), (CASHIER, "cashier")):
+            # A cheap hash keeps the suite fast; the app itself uses werkzeug's default.
+            user = User(email=email, role=role,
+                        password_hash=generate_password_hash(PASSWORD, "pbkdf2:sha256:1000"))
+            db.session.add(user)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _release_clock():
+    yield
+    clock.freeze(None)
+
+
+class Client:
+    """The test client plus the CSRF token of its session, as a browser would have."""
+
+    def __init__(self, client):
+        self.raw = client
+        self.token = None
+
+    def get(self, url, htmx=False, **kwargs):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.raw.get(url, headers=headers, **kwargs)
+
+    def post(self, url, data=None, htmx=False, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self._token())
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.raw.post(url, data=data, headers=headers, **kwargs)
+
+    def _token(self):
+        if self.token is None:
+            self.token = TOKEN.search(self.raw.get("/login").get_data(as_text=True)).group(1)
+        return self.token
+
+    def login(self, email=ADMIN, password=PASSWORD):
+        response = self.post("/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def client(app):
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def admin_client(client):
+    client.login(ADMIN)
+    return client
+
+
+@pytest.fixture
+def cashier_client(app):
+    c = Client(app.test_client())
+    c.login(CASHIER)
+    return c
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def user(email=ADMIN) -> User:
+    return db.session.scalar(db.select(User).where(User.email == email))
+
+
+@pytest.fixture
+def make_customer(app):
+    def make(name="Ana Pérez", identification="1.020.304", email="ana@example.com",
+             phone="+57 300 555 0000"):
+        with app.app_context():
+            customer = customer_services.create_customer(
+                {"name": name, "identification": identification, "email": email,
+                 "phone": phone}, actor=user())
+            db.session.commit()
+            return customer.id
+    return make
+
+
+@pytest.fixture
+def make_invoice(app, make_customer):
+    """An invoice made through the service, as the counter would; returns its id."""
+    def make(customer_id=None, payment_form="credito", lines=None, actor=ADMIN, due="2026-12-31"):
+        customer_id = customer_id or make_customer()
+        with app.app_context():
+            from pos_notes.models import Customer
+            invoice = invoice_services.create_invoice(
+                customer=db.session.get(Customer, customer_id), payment_form=payment_form,
+                due_date=datetime.fromisoformat(due).date() if payment_form == "credito" else None,
+                observations="", actor=user(actor),
+                lines=lines or [{"description": "Arroz 500 g", "quantity": Decimal(2),
+                                 "unit_price": 3200}])
+            db.session.commit()
+            return invoice.id
+    return make
+
+
+def at(text: str) -> datetime:
+    """An aware UTC moment from '2026-12-03 15:42'."""
+    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)

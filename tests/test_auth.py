@@ -1,0 +1,33 @@
+from .conftest import ADMIN, CASHIER, PASSWORD
+
+
+def test_login_with_right_password_opens_invoices(client):
+    response = client.post("/login", {"email": ADMIN.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/invoices/").status_code == 200
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(client):
+    wrong = client.post("/login", {"email": ADMIN, "password": "nope"})
+    unknown = client.post("/login", {"email": "nadie@tienda.test", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 422
+    assert "Correo o contraseña incorrectos." in wrong.get_data(as_text=True)
+    assert "Correo o contraseña incorrectos." in unknown.get_data(as_text=True)
+
+
+def test_passwords_are_stored_hashed(app):
+    from pos_notes.extensions import db
+    from pos_notes.models import User
+    with app.app_context():
+        stored = db.session.scalar(db.select(User.password_hash).where(User.email == CASHIER))
+    assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_logout_ends_the_session(admin_client):
+    assert admin_client.post("/logout").status_code == 302
+    assert admin_client.get("/invoices/").status_code == 302
+
+
+def test_login_ignores_offsite_next(client):
+    response = client.post("/login?next=//evil.example/", {"email": ADMIN, "password": PASSWORD})
+    assert response.headers["Location"] == "/invoices/"
