@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -10,4 +11,5 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Idioma"), choices=[("es_CO", "Español"), ("en", "English")])
+    locale = SelectField(_l("Idioma"), choices=[SelectChoice("es_CO", "Español"),
+                                                   SelectChoice("en", "English")])

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DecimalField, FieldList, Form, FormField, HiddenField,
                      RadioField, SelectField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..formatting import PAYMENT_FORM_LABELS
@@ -47,7 +48,8 @@ class InvoiceForm(FlaskForm):
     customer_id = SelectField(_l("Cliente"), coerce=int, validators=[DataRequired(
         message=_l("Elija un cliente."))])
     payment_form = RadioField(_l("Forma de pago"), default="contado",
-                              choices=list(PAYMENT_FORM_LABELS.items()))
+                              choices=[SelectChoice(code, label)
+                                       for code, label in PAYMENT_FORM_LABELS.items()])
     due_date = DateField(_l("Vencimiento"), validators=[Optional()])
     observations = TextAreaField(_l("Observaciones"), validators=[Length(max=1000)])
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=100)
@@ -55,18 +57,22 @@ class InvoiceForm(FlaskForm):
     version = HiddenField()
 
     def filled_lines(self) -> list[dict]:
-        return [{"description": line.description.data.strip(), "quantity": line.quantity.data,
-                 "unit_price": line.unit_price.data}
+        return [{"description": line.form.description.data.strip(),
+                 "quantity": line.form.quantity.data, "unit_price": line.form.unit_price.data}
                 for line in self.lines if not line.form.is_blank]
 
     def validate_lines(self, field):
         if not any(not line.form.is_blank for line in field):
             raise ValidationError(_l("Agregue al menos una línea."))
 
-    def validate_due_date(self, field):
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Checked here: the Optional() on due_date stops its own validator chain when empty.
         credit = self.payment_form.data == "credito" if self.payment_form else self.credit
-        if credit and not field.data:
-            raise ValidationError(_l("Una venta a crédito necesita fecha de vencimiento."))
+        if credit and not self.due_date.data and not self.due_date.errors:
+            self.due_date.errors.append(_l("Una venta a crédito necesita fecha de vencimiento."))
+            ok = False
+        return ok
 
 
 class EditInvoiceForm(InvoiceForm):

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..history import record_event
@@ -166,7 +167,7 @@ def register_payment(invoice: Invoice, *, amount: int, paid_on: date, method: st
     return payment
 
 
-def customer_choices() -> list[tuple[int, str]]:
+def customer_choices() -> list[SelectChoice]:
     rows = db.session.execute(select(Customer.id, Customer.name, Customer.identification)
                               .order_by(Customer.name))
-    return [(row.id, f"{row.name} ({row.identification})") for row in rows]
+    return [SelectChoice(row.id, f"{row.name} ({row.identification})") for row in rows]
