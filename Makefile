@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 2
 ARTIFACTS ?= test-artifacts
 
 .PHONY: run serve test test-sqlite test-postgres install install-test chromium postgres-server bench clean
@@ -37,9 +38,26 @@ run: install
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install-test chromium
-	SCREENSHOTS_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest
+# The production server: gunicorn with $(WORKERS) workers, after migrating the configured
+# database (POS_NOTES_SQLALCHEMY_DATABASE_URI and the rest of POS_NOTES_* are honoured).
+serve: install
+	$(FLASK) db upgrade
+	@echo "pos_notes (gunicorn, $(WORKERS) workers) on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:app'
+
+# PostgreSQL server binaries from Debian's packages; the tests start their own server.
+postgres-server:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# The whole suite twice: on SQLite files, then on a PostgreSQL server the tests start.
+test: test-sqlite test-postgres
 	@echo "Screenshots of the main screens: $(ARTIFACTS)/screenshots"
+
+test-sqlite: install-test chromium
+	SCREENSHOTS_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest
+
+test-postgres: install-test chromium postgres-server
+	POS_NOTES_TEST_DB=postgresql SCREENSHOTS_DIR=$(ARTIFACTS)/screenshots-postgresql $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) $(ARTIFACTS)

@@ -1,5 +1,7 @@
 """Fixtures: a migrated database per test (SQLite file, or PostgreSQL when asked), the app,
 a client that logs in through the real form and sends real CSRF tokens."""
+import itertools
+import os
 import re
 import shutil
 from datetime import datetime, timezone
@@ -7,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 from pos_notes import clock, create_app
@@ -15,10 +18,17 @@ from pos_notes.invoices import services as invoice_services
 from pos_notes.customers import services as customer_services
 from pos_notes.models import User
 
+from .pg import postgres_server
+
 PASSWORD = "clave-segura-1"
 ADMIN = "dueno@tienda.test"
 CASHIER = "cajero@tienda.test"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+# `POS_NOTES_TEST_DB=postgresql pytest` runs the suite on a real PostgreSQL server.
+TEST_DB = os.environ.get("POS_NOTES_TEST_DB", "sqlite")
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise RuntimeError(f"POS_NOTES_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
+_database_names = itertools.count(1)
 
 
 def _config(uri: str) -> dict:
@@ -37,11 +47,36 @@ def migrated_db(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the session and a database migrated once, used as template."""
+    with postgres_server() as base:
+        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE pos_notes_template"))
+        app = create_app(_config(f"{base}/pos_notes_template"))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()  # a template must have no open connections
+        yield base, admin
+        admin.dispose()
+
+
 @pytest.fixture
-def database_uri(migrated_db, tmp_path):
-    path = tmp_path / "pos_notes.db"
-    shutil.copy(migrated_db, path)
-    return f"sqlite:///{path}"
+def database_uri(request, tmp_path):
+    """A fresh migrated database for each test: a copied SQLite file or a PostgreSQL clone."""
+    if TEST_DB == "sqlite":
+        path = tmp_path / "pos_notes.db"
+        shutil.copy(request.getfixturevalue("migrated_db"), path)
+        yield f"sqlite:///{path}"
+        return
+    base, admin = request.getfixturevalue("postgres")
+    name = f"test_{next(_database_names)}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE pos_notes_template"))
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
 @pytest.fixture
