@@ -46,7 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         with app.app_context():
             sqlite.configure(db.engine)
 
-    from . import auth, cli, customers, errors, formatting, invoices
+    from . import auth, cli, customers, errors, formatting, invoices, security
+    security.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(invoices.bp)
     app.register_blueprint(customers.bp)

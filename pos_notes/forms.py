@@ -1,17 +1,64 @@
 """Form pieces shared by every domain."""
 import re
+import uuid
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import Field, TextAreaField
+from sqlalchemy.exc import IntegrityError
+from wtforms import Field, HiddenField, TextAreaField
 from wtforms.validators import Length, ValidationError
 from wtforms.widgets import TextInput
 
+from .extensions import db
+from .models import IdempotencyKey
+
 NOTE_MAX = 2000
+IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 class EmptyForm(FlaskForm):
     """Gives a bare POST button its CSRF token."""
+
+
+class IdempotentForm(FlaskForm):
+    """A create form that a double tap or a retry after a timeout cannot apply twice.
+
+    Each rendering carries a fresh key. The view asks `earlier_result()` before creating
+    anything; if the key was used, it answers as it did the first time. Otherwise it makes
+    the change and calls `commit_once(...)`, which stores the key in the same transaction.
+    """
+
+    idempotency_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        key = self.idempotency_key  # None in a subclass that opts out (edit forms)
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key.data or ""):
+            self.idempotency_key.data = uuid.uuid4().hex
+
+    def earlier_result(self) -> str | None:
+        """What the first submission with this key created, or None if it is new."""
+        done = db.session.get(IdempotencyKey, self.idempotency_key.data)
+        return done.result if done else None
+
+    def commit_once(self, result: Callable[[], object]) -> str:
+        """Commit the pending change with this key; if a twin request won, return its result."""
+        db.session.flush()  # gives the new record its id
+        value = str(result())
+        db.session.add(IdempotencyKey(key=self.idempotency_key.data, user_id=current_user.id,
+                                      result=value))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # The same key committed meanwhile (PostgreSQL lets both run; SQLite queues them).
+            db.session.rollback()
+            earlier = self.earlier_result()
+            if earlier is None:
+                raise
+            return earlier
+        return value
 
 
 def _no_nul(form, field):

@@ -219,6 +219,8 @@ class IdempotencyKey(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # What the first submission made (e.g. the new record's id), so a repeat answers alike.
+    result: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 

@@ -1,14 +1,16 @@
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
 from ..models import User
 from . import bp
 from ..forms import EmptyForm
+from ..security import throttle_login
 from .forms import LanguageForm, LoginForm
 
 login_manager.login_view = "auth.login"
@@ -31,18 +33,27 @@ def admin_required(view):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle_login
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user and user.check_password(form.password.data):
+        if user is None:
+            # Spend the same time as for a real account: timing must not reveal the email.
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.check_password(form.password.data):
             login_user(user)
             return redirect(_safe_next() or url_for("invoices.list_invoices"))
         # Same message whether or not the email exists.
         flash(_("Correo o contraseña incorrectos."), "error")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password")
 
 
 def _safe_next() -> str | None:

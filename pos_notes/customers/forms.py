@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..forms import IdempotentForm
 
-class CustomerForm(FlaskForm):
+
+class CustomerForm(IdempotentForm):
     name = StringField(_l("Nombre"), validators=[
         DataRequired(message=_l("Escriba el nombre.")), Length(max=120)])
     identification = StringField(_l("Identificación (NIT/CC)"), validators=[

@@ -15,8 +15,11 @@ def new_customer():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("customers/new.html", form=form), status
-    customer = services.create_customer(form.data, actor=current_user)
-    db.session.commit()
+    customer_id = form.earlier_result()
+    if customer_id is None:
+        customer = services.create_customer(form.data, actor=current_user)
+        customer_id = form.commit_once(lambda: customer.id)
+    customer = db.get_or_404(Customer, int(customer_id))
     flash(_("Cliente %(name)s creado.", name=customer.name))
     return redirect(url_for("invoices.new_invoice", customer_id=customer.id))
 

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..formatting import PAYMENT_FORM_LABELS
-from ..forms import MoneyField, NoteField
+from ..forms import IdempotentForm, MoneyField, NoteField
 
 EXTRA_LINES = 2
 
@@ -44,7 +44,7 @@ class LineForm(Form):
         return ok
 
 
-class InvoiceForm(FlaskForm):
+class InvoiceForm(IdempotentForm):
     customer_id = SelectField(_l("Cliente"), coerce=int, validators=[DataRequired(
         message=_l("Elija un cliente."))])
     payment_form = RadioField(_l("Forma de pago"), default="contado",
@@ -77,6 +77,7 @@ class InvoiceForm(FlaskForm):
 
 class EditInvoiceForm(InvoiceForm):
     payment_form = None  # fixed at sale time
+    idempotency_key = None  # the version number already stops a repeated edit
     credit = False
 
 
@@ -84,5 +85,5 @@ class AnnulForm(FlaskForm):
     reason = NoteField(_l("Motivo"))
 
 
-class AnnotationForm(FlaskForm):
+class AnnotationForm(IdempotentForm):
     text = NoteField(_l("Anotación"))
