@@ -8,13 +8,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import Field, HiddenField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from .extensions import db
 from .models import IdempotencyKey
 
 NOTE_MAX = 2000
+# Amounts are stored as 32-bit integers (PostgreSQL's INTEGER): 2.000 millones is plenty.
+MONEY_MAX = 2_000_000_000
 IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -61,6 +63,12 @@ class IdempotentForm(FlaskForm):
         return value
 
 
+def finite_number(form, field):
+    """Refuse NaN and Infinity, which Decimal accepts but no quantity can be."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Escriba un número."))
+
+
 def _no_nul(form, field):
     if field.data and "\x00" in field.data:
         raise ValidationError(_l("El texto contiene caracteres no permitidos."))
@@ -90,7 +98,7 @@ class MoneyField(Field):
 
     widget = TextInput()
 
-    def __init__(self, label=None, validators=None, maximum=10**11, **kwargs):
+    def __init__(self, label=None, validators=None, maximum=MONEY_MAX, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.maximum = maximum
         self.render_kw = {"inputmode": "numeric", **(self.render_kw or {})}

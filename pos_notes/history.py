@@ -62,4 +62,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
     stamp, _, entry_id = cursor.partition("_")
     at = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+    if not entry_id.isascii() or not entry_id.isdigit() or int(entry_id) >= 2**31:
+        raise ValueError(f"bad entry id in cursor: {entry_id!r}")
     return at, int(entry_id)

@@ -1,7 +1,12 @@
 """Security baseline: response headers, cookie flags, login throttling."""
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit integers in PostgreSQL: a larger number in a URL is simply not found.
+MAX_ID = 2**31 - 1
 
 # Scripts and styles only from our own files: no inline code, no eval, no framing.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -28,8 +33,23 @@ HEADERS = {
 limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=False)
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in our URLs: 1 to MAX_ID, so a huge number is a 404, not a database error."""
+
+    def __init__(self, map, **kwargs):
+        super().__init__(map, **{"min": 1, "max": MAX_ID, **kwargs})
+
+
 def init_app(app: Flask) -> None:
-    """Cookie flags, throttling settings and the headers on every response."""
+    """Cookie flags, throttling, bounded ids, and the headers on every response.
+
+    Call it before the blueprints are registered: their routes use the id converter.
+    """
+    app.url_map.converters["int"] = IdConverter
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Behind a reverse proxy: take the client's address and scheme from its headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.config.setdefault("SESSION_COOKIE_SECURE", False)  # True when served over HTTPS
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
@@ -38,6 +58,14 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     limiter.init_app(app)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # No one types a NUL; PostgreSQL cannot store one. Refuse it before any form sees it.
+        for values in (request.args, request.form):
+            for key, value in values.items(multi=True):
+                if "\x00" in key or "\x00" in value:
+                    abort(400)
 
     @app.after_request
     def security_headers(response):

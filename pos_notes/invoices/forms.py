@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..formatting import PAYMENT_FORM_LABELS
-from ..forms import IdempotentForm, MoneyField, NoteField
+from ..forms import MONEY_MAX, IdempotentForm, MoneyField, NoteField, finite_number
 
 EXTRA_LINES = 2
 
@@ -24,7 +24,7 @@ class LineForm(Form):
 
     description = StringField(_l("Descripción"), validators=[Length(max=200)])
     quantity = DecimalField(_l("Cantidad"), places=3, validators=[
-        Optional(), NumberRange(min=Decimal("0.001"), max=Decimal("100000"),
+        Optional(), finite_number, NumberRange(min=Decimal("0.001"), max=Decimal("100000"),
                                 message=_l("La cantidad debe ser mayor que cero."))])
     unit_price = MoneyField(_l("Precio unitario"))
 
@@ -71,6 +71,10 @@ class InvoiceForm(IdempotentForm):
         credit = self.payment_form.data == "credito" if self.payment_form else self.credit
         if credit and not self.due_date.data and not self.due_date.errors:
             self.due_date.errors.append(_l("Una venta a crédito necesita fecha de vencimiento."))
+            ok = False
+        if ok and sum(line["quantity"] * line["unit_price"]
+                      for line in self.filled_lines()) > MONEY_MAX:
+            self.form_errors.append(_l("El total de la factura es demasiado grande."))
             ok = False
         return ok
 

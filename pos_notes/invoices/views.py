@@ -50,6 +50,8 @@ def list_invoices():
     q = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**31:
+        before = None  # not a number we could have handed out
     query = search_invoices(q, status)
     if before:
         query = query.where(Invoice.number < before)
