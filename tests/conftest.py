@@ -29,6 +29,15 @@ TEST_DB = os.environ.get("POS_NOTES_TEST_DB", "sqlite")
 if TEST_DB not in ("sqlite", "postgresql"):
     raise RuntimeError(f"POS_NOTES_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
 _database_names = itertools.count(1)
+# Measured figures (load, crash, hostile inputs) printed at the end of the run.
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section(f"figures ({TEST_DB})")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def _config(uri: str) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from pos_notes.extensions import db
 from pos_notes.models import Customer, HistoryEntry, Invoice
 
-from .conftest import ADMIN
+from .conftest import ADMIN, FIGURES
 from .test_security import snapshot
 
 SAMPLES = [
@@ -36,14 +36,11 @@ TRIED = collections.Counter()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _report_inputs_tried(request):
+def _report_inputs_tried():
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and TRIED:
-        reporter.write_line("")
-        reporter.write_line("hostile inputs tried per route: " + ", ".join(
-            f"{route} {n}" for route, n in sorted(TRIED.items())))
-        TRIED.clear()
+    FIGURES.append("hostile inputs tried per route: " + ", ".join(
+        f"{route} {n}" for route, n in sorted(TRIED.items())))
+    TRIED.clear()
 
 
 def counts(app) -> dict:

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
-from .conftest import ADMIN, CASHIER, PASSWORD, TOKEN
+from .conftest import ADMIN, CASHIER, FIGURES, PASSWORD, TOKEN
 from .pg import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ class Server:
         self.log = open(log, "ab")
         self.process = subprocess.Popen(
             [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "60", "app:app"],
+             "--timeout", "60", "--no-control-socket", "app:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 30
@@ -162,7 +162,7 @@ def _run_clients(port, invoice_id, results, stop=None):
 
 
 def test_800_concurrent_annotations_through_gunicorn_are_all_stored_once(
-        app, make_invoice, database_uri, tmp_path, capsys):
+        app, make_invoice, database_uri, tmp_path):
     invoice_id = _invoice(app, make_invoice)
     server = Server(database_uri, tmp_path / "gunicorn.log")
     results = []
@@ -179,11 +179,10 @@ def test_800_concurrent_annotations_through_gunicorn_are_all_stored_once(
     server_errors = sum(status >= 500 for status in statuses)
     stored = _annotations(database_uri)
     expected = {f"carga cliente {c} nota {n}" for c in range(CLIENTS) for n in range(POSTS)}
-    with capsys.disabled():
-        print(f"\n[load {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}] "
-              f"{len(results)} posts by {CLIENTS} clients in {elapsed:.1f} s "
-              f"({len(results) / elapsed:.0f}/s), 5xx: {server_errors}, "
-              f"stored: {len(stored)}, lost: {len(expected - set(stored))}")
+    FIGURES.append(f"load: {len(results)} annotation posts by {CLIENTS} clients through "
+                   f"gunicorn -w 2 in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s), "
+                   f"5xx: {server_errors}, stored: {len(stored)}, "
+                   f"lost: {len(expected - set(stored))}")
     assert server_errors == 0
     assert set(statuses) == {302}
     assert len(stored) == CLIENTS * POSTS == 800
@@ -191,7 +190,7 @@ def test_800_concurrent_annotations_through_gunicorn_are_all_stored_once(
 
 
 def test_killed_server_loses_no_acknowledged_annotation(app, make_invoice, database_uri,
-                                                        tmp_path, capsys):
+                                                        tmp_path):
     invoice_id = _invoice(app, make_invoice)
     server = Server(database_uri, tmp_path / "gunicorn.log")
     results, stop = [], threading.Event()
@@ -224,10 +223,9 @@ def test_killed_server_loses_no_acknowledged_annotation(app, make_invoice, datab
         restarted.kill(signal.SIGTERM)
     stored = _annotations(database_uri)
     lost = acknowledged - set(stored)
-    with capsys.disabled():
-        print(f"\n[crash {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}] "
-              f"killed after {len(acknowledged)} acknowledged posts; stored "
-              f"{len(stored) - 1} before the restart; lost: {len(lost)}")
+    FIGURES.append(f"crash: kill -9 after {len(acknowledged)} acknowledged posts; "
+                   f"{len(stored) - 1} stored before the restart; lost: {len(lost)}; "
+                   "integrity check ok")
     assert lost == set()
     assert len(stored) == len(set(stored))  # nothing doubled either
     assert "después del reinicio" in history
