@@ -1,6 +1,7 @@
 """Recordatorios: a real SMTP server on loopback receives them, both histories record them,
 a failed delivery records nothing, and the cool-down asks before a second one."""
 import socket
+import sqlite3
 import time
 from email import message_from_bytes, policy
 from urllib.parse import unquote
@@ -32,6 +33,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse = False
+        self.while_receiving = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
@@ -40,6 +42,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.while_receiving:
+            self.while_receiving()
         self.messages.append((envelope.rcpt_tos, message_from_bytes(
             envelope.original_content, policy=policy.default)))
         return "250 Message accepted"
@@ -226,6 +230,28 @@ def test_silent_smtp_server_times_out_instead_of_hanging(app, admin_client, debt
     assert response.status_code == 503
     assert 0.9 < elapsed < 3
     _nothing_recorded(app)
+
+
+def test_database_is_not_locked_while_the_mail_server_answers(app, admin_client, debtor,
+                                                             inbox):
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    outcomes = []
+
+    def another_cashier_writes():
+        connection = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            outcomes.append("written")
+        except sqlite3.OperationalError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    inbox.while_receiving = another_cashier_writes
+    assert _send(admin_client, debtor["customer"], [debtor["first"]]).status_code == 302
+    assert outcomes == ["written"]
+    assert _count(app, Reminder) == 1
 
 
 def test_without_mail_server_the_message_goes_to_the_outbox(app, admin_client, debtor,

@@ -37,6 +37,19 @@ class ReminderError(Exception):
 
 
 @dataclass
+class Draft:
+    """A reminder ready to go: plain values, so it outlives the transaction that made it."""
+
+    customer_id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    invoice_ids: list[int]
+    codes: list[str]
+
+
+@dataclass
 class Sent:
     reminder: Reminder
     outbox_file: Path | None = None
@@ -138,31 +151,42 @@ def recipient_for(customer: Customer, channel: str) -> str:
     raise ReminderError(_("Elija un canal: correo o WhatsApp."))
 
 
-def send_reminder(customer: Customer, invoices: list[Invoice], *, channel: str,
-                  actor: User) -> Sent:
-    """Deliver the reminder, then record it: one Reminder, its invoices, and an entry in
-    each invoice's Historial and in the customer's timeline. MailError if not delivered."""
+def prepare_reminder(customer: Customer, invoices: list[Invoice], *, channel: str) -> Draft:
+    """The recipient and the message for these invoices; ReminderError if there is no way
+    to reach the customer on that channel."""
     recipient = recipient_for(customer, channel)
     subject, body = compose(customer, invoices)
-    sent = Sent(reminder=Reminder(customer_id=customer.id, channel=channel,
-                                  recipient=recipient, message=body, created_at=clock.now(),
-                                  created_by_id=actor.id))
-    if channel == "email":
-        sent.outbox_file = mail.deliver(mail.build_message(to=recipient, subject=subject,
-                                                           body=body))
+    return Draft(customer_id=customer.id, channel=channel, recipient=recipient,
+                 subject=subject, body=body, invoice_ids=[i.id for i in invoices],
+                 codes=[i.code for i in invoices])
+
+
+def send_reminder(draft: Draft, *, actor: User) -> Sent:
+    """Deliver the reminder, then record it: one Reminder, its invoices, and an entry in
+    each invoice's Historial and in the customer's timeline. MailError if not delivered."""
+    # Delivery reads only the draft: no query, so no transaction is open while it waits.
+    outbox_file = link = None
+    if draft.channel == "email":
+        outbox_file = mail.deliver(mail.build_message(
+            to=draft.recipient, subject=draft.subject, body=draft.body))
     else:
         # Opening the link is the sending: wa.me takes over in the user's phone or browser.
-        sent.whatsapp_url = whatsapp_url(recipient, body)
+        link = whatsapp_url(draft.recipient, draft.body)
+    sent = Sent(reminder=Reminder(customer_id=draft.customer_id, channel=draft.channel,
+                                  recipient=draft.recipient, message=draft.body,
+                                  created_at=clock.now(), created_by_id=actor.id),
+                outbox_file=outbox_file, whatsapp_url=link)
     db.session.add(sent.reminder)
     db.session.flush()
-    db.session.add_all(ReminderInvoice(reminder_id=sent.reminder.id, invoice_id=invoice.id)
-                       for invoice in invoices)
-    data = {"channel": channel, "recipient": recipient,
-            "invoices": [invoice.code for invoice in invoices],
+    db.session.add_all(ReminderInvoice(reminder_id=sent.reminder.id, invoice_id=invoice_id)
+                       for invoice_id in draft.invoice_ids)
+    data = {"channel": draft.channel, "recipient": draft.recipient, "invoices": draft.codes,
             "reminder_id": sent.reminder.id}
     if sent.outbox_file:
         data["outbox"] = sent.outbox_file.name
-    for invoice in invoices:
-        record_event("reminder", actor=actor, invoice=invoice, data=data)
-    record_event("reminder", actor=actor, customer=customer, data=data)
+    for invoice_id in draft.invoice_ids:
+        record_event("reminder", actor=actor, invoice=db.session.get(Invoice, invoice_id),
+                     data=data)
+    record_event("reminder", actor=actor, customer=db.session.get(Customer, draft.customer_id),
+                 data=data)
     return sent

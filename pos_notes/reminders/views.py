@@ -50,7 +50,7 @@ def send_reminder(customer_id: int):
         return _page(customer, form, 422)
     try:
         invoices = services.choose_invoices(customer, form.invoices.data)
-        services.recipient_for(customer, form.channel.data)
+        draft = services.prepare_reminder(customer, invoices, channel=form.channel.data)
     except services.ReminderError as error:
         form.form_errors.append(str(error))
         return _page(customer, form, 422)
@@ -58,9 +58,11 @@ def send_reminder(customer_id: int):
     if last and not form.confirm.data:
         return render_template("reminders/confirm.html", customer=customer, form=form,
                                invoices=invoices, last=last)
+    # Nothing is written yet: end this transaction so that SQLite's write lock (a POST
+    # begins IMMEDIATE) is not held while the mail server takes its time to answer.
+    db.session.rollback()
     try:
-        sent = services.send_reminder(customer, invoices, channel=form.channel.data,
-                                      actor=current_user)
+        sent = services.send_reminder(draft, actor=current_user)
         db.session.commit()
     except MailError as error:
         db.session.rollback()
