@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from flask import render_template
 from sqlalchemy import func, select
 
@@ -230,6 +231,34 @@ def test_silent_smtp_server_times_out_instead_of_hanging(app, admin_client, debt
     assert response.status_code == 503
     assert 0.9 < elapsed < 3
     _nothing_recorded(app)
+
+
+def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, mail_config):
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"clave-smtp", handled=False)
+
+    handler, port = Inbox(), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port,
+                            authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        mail_config(port)
+        app.config.update(MAIL_USERNAME="cobros", MAIL_PASSWORD="equivocada")
+        refused = _send(admin_client, debtor["customer"], [debtor["first"]])
+        assert refused.status_code == 503
+        assert "rechazó el mensaje (535" in refused.get_data(as_text=True)
+        _nothing_recorded(app)
+        app.config["MAIL_PASSWORD"] = "clave-smtp"
+        assert _send(admin_client, debtor["customer"], [debtor["first"]]).status_code == 302
+    finally:
+        controller.stop()
+    assert logins[-1] == (b"cobros", b"clave-smtp")
+    assert set(logins) == {(b"cobros", b"equivocada"), (b"cobros", b"clave-smtp")}
+    assert len(handler.messages) == 1 and _count(app, Reminder) == 1
 
 
 def test_database_is_not_locked_while_the_mail_server_answers(app, admin_client, debtor,
