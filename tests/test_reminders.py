@@ -247,7 +247,7 @@ def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, m
     controller.start()
     try:
         mail_config(port)
-        app.config.update(MAIL_USERNAME="cobros", MAIL_PASSWORD="equivocada")
+        app.config.update(MAIL_USERNAME="cobros", MAIL_PASSWORD=123456)  # as POS_NOTES_MAIL_PASSWORD=123456 arrives
         refused = _send(admin_client, debtor["customer"], [debtor["first"]])
         assert refused.status_code == 503
         assert "rechazó el mensaje (535" in refused.get_data(as_text=True)
@@ -257,7 +257,7 @@ def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, m
     finally:
         controller.stop()
     assert logins[-1] == (b"cobros", b"clave-smtp")
-    assert set(logins) == {(b"cobros", b"equivocada"), (b"cobros", b"clave-smtp")}
+    assert set(logins) == {(b"cobros", b"123456"), (b"cobros", b"clave-smtp")}
     assert len(handler.messages) == 1 and _count(app, Reminder) == 1
 
 

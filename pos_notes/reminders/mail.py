@@ -48,7 +48,8 @@ def deliver(message: EmailMessage) -> Path | None:
             if config["MAIL_USE_TLS"]:
                 smtp.starttls(context=ssl.create_default_context())
             if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+                # str(): POS_NOTES_* variables are parsed as JSON, so "123456" arrives as int.
+                smtp.login(str(config["MAIL_USERNAME"]), str(config.get("MAIL_PASSWORD") or ""))
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))
