@@ -247,7 +247,8 @@ def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, m
     controller.start()
     try:
         mail_config(port)
-        app.config.update(MAIL_USERNAME="cobros", MAIL_PASSWORD=123456)  # as POS_NOTES_MAIL_PASSWORD=123456 arrives
+        # A wrong password, numeric as POS_NOTES_MAIL_PASSWORD=123456 arrives from JSON.
+        app.config.update(MAIL_USERNAME="cobros", MAIL_PASSWORD=123456)
         refused = _send(admin_client, debtor["customer"], [debtor["first"]])
         assert refused.status_code == 503
         assert "rechazó el mensaje (535" in refused.get_data(as_text=True)
