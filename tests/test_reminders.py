@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from flask import render_template
+from flask import render_template, render_template_string
 from sqlalchemy import func, select
 
 from pos_notes import clock
@@ -406,6 +406,18 @@ def test_row_action_links_to_the_reminder_page(app, debtor):
                                customer=db.session.get(Customer, debtor["customer"]))
     assert f'href="/customers/{debtor["customer"]}/reminders/new"' in link
     assert "Recordatorio" in link
+
+
+def test_panel_renders_inside_another_page_with_only_the_customer(app, admin_client, debtor):
+    """The contract with Cliente - Consulta: it includes the panel, passing just `customer`
+    (its own `form`, the annotation form, must not leak in)."""
+    with app.test_request_context():
+        html = render_template_string(
+            '<h2>Cliente</h2>{% include "reminders/_panel.html" %}{{ form }}',
+            customer=db.session.get(Customer, debtor["customer"]), form="ANNOTATION-FORM")
+    assert f'action="/customers/{debtor["customer"]}/reminders"' in html
+    assert html.count('name="invoices"') == 2 and 'name="csrf_token"' in html
+    assert '<h3 id="reminder-title-' in html and html.endswith("ANNOTATION-FORM")
 
 
 def test_only_the_admin_edits_the_shop_settings(app, admin_client, cashier_client):
