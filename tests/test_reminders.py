@@ -17,7 +17,7 @@ from pos_notes.extensions import db
 from pos_notes.models import Customer, HistoryEntry, Reminder, ReminderInvoice
 from pos_notes.reminders.services import ReminderError, whatsapp_number
 
-from .conftest import ADMIN, CASHIER, at
+from .conftest import CASHIER, at
 
 SENDER = "cobros@tienda.test"
 
