@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from pos_notes import clock
 from pos_notes.customers import services as customer_services
@@ -134,6 +134,21 @@ def test_customer_list_runs_the_same_queries_for_3_or_60_customers(
         html = admin_client.get("/customers/").get_data(as_text=True)
     assert len(row_ids(html)) == 50
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize("q", ["", "ana"])
+def test_customer_list_walks_the_name_index_without_sorting(app, make_customer, q):
+    customer_id = make_customer()
+    with app.app_context():
+        for after in (None, customer_id):
+            statement = customer_services.search_customers(q, after).limit(51)
+            sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            plan = [r.detail for r in db.session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+            walk = "SEARCH" if after else "SCAN"
+            assert f"{walk} customers USING INDEX ix_customers_name" in plan[0], plan
+            assert all("USING INDEX ix_invoices_customer_id" in step
+                       for step in plan if "invoices" in step), plan
 
 
 def test_navigation_clientes_opens_the_list(admin_client):
@@ -386,6 +401,7 @@ def test_commitment_saves_note_and_commitment_and_shows_open(app, admin_client,
     html = response.get_data(as_text=True)
     assert f'id="commitments-{customer_id}"' in html and 'hx-swap-oob="true"' in html
     assert "Abierto" in html
+    assert "Compromiso de pago: $ 4.000 · 10 dic 2026 · POS-" in html  # on its entry too
     with app.app_context():
         commitment = db.session.scalar(select(Commitment))
         entry = db.session.get(HistoryEntry, commitment.entry_id)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -98,8 +98,9 @@ def search_customers(q: str, after: int | None = None) -> Select:
         query = query.where(or_(*matches))
     if after is not None:
         name = select(Customer.name).where(Customer.id == after).scalar_subquery()
-        query = query.where(or_(Customer.name > name,
-                                and_(Customer.name == name, Customer.id > after)))
+        # name >= first lets the name index seek to the page start instead of scanning.
+        query = query.where(Customer.name >= name,
+                            or_(Customer.name > name, Customer.id > after))
     return query.order_by(Customer.name, Customer.id)
 
 
