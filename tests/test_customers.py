@@ -79,9 +79,15 @@ def test_customer_list_shows_balance_and_oldest_unpaid_due_date(
         db.session.commit()
     make_invoice(ana, payment_form="contado")                           # cash: nothing
 
+    clock.freeze(at("2026-12-20 15:00"))
     html = admin_client.get("/customers/").get_data(as_text=True)
     assert "$ 10.800" in row(html, ana)
-    assert "20 dic 2026" in row(html, ana)
+    assert "20 dic 2026" in row(html, ana) and "vencida" not in row(html, ana)
+    clock.freeze(at("2026-12-21 15:00"))
+    html = admin_client.get("/customers/").get_data(as_text=True)
+    assert "20 dic 2026 <span class=\"overdue\">(vencida)</span>" in row(html, ana)
+    consulta = admin_client.get(f"/customers/{ana}", htmx=True).get_data(as_text=True)
+    assert "$ 10.800" in consulta and "(vencida)" in consulta
     assert "$ 0" in row(html, luis)
     assert "—" in re.search(r'class="oldest-due">(.*?)</td>', row(html, luis)).group(1)
 

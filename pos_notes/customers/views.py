@@ -26,7 +26,7 @@ def list_customers():
     rows = db.session.execute(services.search_customers(q, after).limit(LIST_SIZE + 1)).all()
     next_after = rows[LIST_SIZE - 1].Customer.id if len(rows) > LIST_SIZE else None
     return render("customers/list.html", "customers/_rows.html", rows=rows[:LIST_SIZE],
-                  next_after=next_after, q=q)
+                  next_after=next_after, q=q, today=services.shop_today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -78,6 +78,7 @@ def _consulta_context(customer_id: int, form: CustomerAnnotationForm | None = No
     customer = row.Customer
     return {**_timeline_context(customer, form or _annotation_form(customer)),
             "balance": row.balance, "oldest_due": row.oldest_due,
+            "today": services.shop_today(),
             "transactions": services.latest_transactions(customer.id),
             "commitments": services.commitments(customer.id)}
 
