@@ -529,3 +529,18 @@ def test_bad_note_or_commitment_is_422_next_to_the_field_and_saves_nothing(
     assert ("<html" in html) is not htmx
     assert count(app, HistoryEntry) == entries
     assert count(app, Commitment) == 0
+
+
+def test_the_demo_shop_lists_and_opens_every_customer(app, runner, admin_client):
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        ids = list(db.session.scalars(select(Customer.id)))
+        owed = db.session.scalar(select(func.sum(Invoice.total - Invoice.paid)).where(
+            Invoice.payment_form == "credito", Invoice.status != "anulada"))
+    html = admin_client.get("/customers/").get_data(as_text=True)
+    assert sorted(row_ids(html)) == sorted(ids)
+    balances = re.findall(r'class="num balance">\$ ([\d.]+)</td>', html)
+    assert sum(int(b.replace(".", "")) for b in balances) == owed > 0
+    for customer_id in ids:
+        for htmx in (False, True):
+            assert admin_client.get(f"/customers/{customer_id}", htmx=htmx).status_code == 200

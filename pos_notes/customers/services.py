@@ -79,7 +79,7 @@ def with_balance() -> Select:
     return select(Customer, BALANCE, OLDEST_DUE)
 
 
-def _digits(text: str) -> str:
+def _bare(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
@@ -89,7 +89,7 @@ def search_customers(q: str, after: int | None = None) -> Select:
     query = with_balance()
     if q:
         like = q.replace("%", "").replace("_", "")
-        bare = _digits(like)
+        bare = _bare(like)
         plain_id = func.replace(func.replace(func.replace(Customer.identification, ".", ""),
                                              "-", ""), " ", "")
         matches = [Customer.name.ilike(f"%{like}%"), Customer.identification.like(f"%{like}%")]
