@@ -2,7 +2,7 @@
 customer-only annotations and payment commitments computed from payments."""
 import re
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import event, func, select, text

@@ -57,6 +57,14 @@ class CustomerAnnotationForm(FlaskForm):
     def has_commitment(self) -> bool:
         return self.amount.data is not None
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # Optional() ends the date's own checks when it is empty, so this one lives here.
+        if self.amount.data is not None and self.due_on.data is None and not self.due_on.errors:
+            self.due_on.errors.append(_l("Para un compromiso de pago escriba la fecha."))
+            ok = False
+        return ok
+
     def validate_amount(self, field):
         if field.errors:
             return
@@ -71,14 +79,6 @@ class CustomerAnnotationForm(FlaskForm):
             raise ValidationError(_l("El valor no puede superar el saldo de %(code)s "
                                      "(%(balance)s).", code=invoice.code,
                                      balance=money(invoice.balance)))
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        # Optional() ends the date's own checks when it is empty, so this one lives here.
-        if self.amount.data is not None and self.due_on.data is None and not self.due_on.errors:
-            self.due_on.errors.append(_l("Para un compromiso de pago escriba la fecha."))
-            ok = False
-        return ok
 
     def validate_due_on(self, field):
         if field.data and self.today and field.data < self.today:

@@ -51,8 +51,8 @@ def add_annotation(customer: Customer, *, text: str, actor: User, amount: int | 
     entry = record_event("annotation", actor=actor, customer=customer, body=text, data=data)
     if amount is not None:
         db.session.flush()  # the commitment points at its entry
-        db.session.add(Commitment(customer_id=customer.id, invoice_id=invoice.id if invoice else None,
-                                  entry_id=entry.id, amount=amount, due_on=due_on,
+        db.session.add(Commitment(customer_id=customer.id, entry_id=entry.id, amount=amount,
+                                  invoice_id=invoice.id if invoice else None, due_on=due_on,
                                   created_at=entry.created_at))
     return entry
 

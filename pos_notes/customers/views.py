@@ -76,7 +76,9 @@ def _consulta_context(customer_id: int, form: CustomerAnnotationForm | None = No
     if row is None:
         abort(404)
     customer = row.Customer
-    return {**_timeline_context(customer, form or _annotation_form(customer)),
+    form = form or _annotation_form(customer)
+    return {**_timeline_context(customer, form),
+            "open_invoices": list(form.open_invoices.values()),
             "balance": row.balance, "oldest_due": row.oldest_due,
             "today": services.shop_today(),
             "transactions": services.latest_transactions(customer.id),
