@@ -544,3 +544,10 @@ def test_the_demo_shop_lists_and_opens_every_customer(app, runner, admin_client)
     for customer_id in ids:
         for htmx in (False, True):
             assert admin_client.get(f"/customers/{customer_id}", htmx=htmx).status_code == 200
+
+
+def test_back_button_restore_request_gets_the_whole_list_page(admin_client, make_customer):
+    make_customer()
+    response = admin_client.raw.get("/customers/?q=ana", headers={
+        "HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.get_data(as_text=True)

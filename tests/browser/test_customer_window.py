@@ -129,3 +129,20 @@ def test_without_javascript_the_customer_link_is_a_plain_link(browser, live_serv
     entries = page.locator(f"#entries-customer-{customer_id} > li")
     expect(entries.first).to_contain_text("Anotada sin JavaScript")
     context.close()
+
+
+def test_back_after_two_searches_restores_the_whole_customer_list(
+        page, live_server, logged_in, make_customer):
+    make_customer("Ana Uno", "1")
+    make_customer("Luis Dos", "2")
+    logged_in()
+    page.goto(f"{live_server}/customers/")
+    page.get_by_label("Buscar por nombre o identificación").fill("ana")
+    page.wait_for_url("**/customers/?q=ana")
+    page.get_by_label("Buscar por nombre o identificación").fill("luis")
+    page.wait_for_url("**/customers/?q=luis")
+    page.go_back()
+    page.wait_for_url("**/customers/?q=ana")
+    expect(page.get_by_role("heading", level=1, name="Clientes")).to_be_visible()
+    expect(page.locator("#customer-rows > tr")).to_have_count(1)
+    expect(page.locator("#customer-rows")).to_contain_text("Ana Uno")
