@@ -76,4 +76,5 @@ def send_reminder(customer_id: int):
                 file=sent.outbox_file))
     else:
         flash(_("Recordatorio enviado a %(to)s.", to=sent.reminder.recipient))
-    return redirect(url_for(".new_reminder", customer_id=customer.id))
+    # Back to Cliente - Consulta, where the reminder now tops the customer's history.
+    return redirect(url_for("customers.show_customer", customer_id=customer.id))
