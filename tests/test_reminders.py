@@ -400,12 +400,14 @@ def test_reminder_page_offers_only_eligible_invoices(app, admin_client, debtor, 
     assert admin_client.get("/customers/999/reminders/new").status_code == 404
 
 
-def test_row_action_links_to_the_reminder_page(app, debtor):
+def test_customer_list_rows_link_to_the_reminder_page(app, admin_client, debtor):
     with app.test_request_context():
         link = render_template("reminders/_row_action.html",
                                customer=db.session.get(Customer, debtor["customer"]))
     assert f'href="/customers/{debtor["customer"]}/reminders/new"' in link
     assert "Recordatorio" in link
+    listing = admin_client.get("/customers/").get_data(as_text=True)
+    assert f'href="/customers/{debtor["customer"]}/reminders/new"' in listing
 
 
 def test_panel_renders_inside_another_page_with_only_the_customer(app, admin_client, debtor):
