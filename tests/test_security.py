@@ -15,8 +15,9 @@ from .conftest import ADMIN, CASHIER, PASSWORD, _config
 _app = create_app(_config("sqlite://"))
 RULES = [rule for rule in _app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
 ID_RULES = [rule for rule in RULES if rule.arguments]
-# The owner's routes: annul now; users and settings when they exist.
-ADMIN_ONLY = [rule for rule in RULES if rule.endpoint == "invoices.annul_invoice"
+# The owner's routes: annul, reverse a payment, settings (and users when they exist).
+ADMIN_ONLY = [rule for rule in RULES
+              if rule.endpoint in ("invoices.annul_invoice", "payments.reverse_payment")
               or rule.rule.startswith(("/users", "/settings", "/admin"))]
 KEY = re.compile(r'name="idempotency_key"[^>]*value="([0-9a-f]{32})"')
 
