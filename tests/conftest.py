@@ -33,6 +33,14 @@ _database_names = itertools.count(1)
 FIGURES: list[str] = []
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests of SQLite's own machinery (query plans, locks)."""
+    if TEST_DB != "sqlite":
+        keep = [item for item in items if not item.get_closest_marker("sqlite_only")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
 def pytest_terminal_summary(terminalreporter):
     if FIGURES:
         terminalreporter.section(f"figures ({TEST_DB})")

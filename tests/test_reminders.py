@@ -262,6 +262,7 @@ def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, m
     assert len(handler.messages) == 1 and _count(app, Reminder) == 1
 
 
+@pytest.mark.sqlite_only  # opens the SQLite file directly, as a second cashier
 def test_database_is_not_locked_while_the_mail_server_answers(app, admin_client, debtor,
                                                              inbox):
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
