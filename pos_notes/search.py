@@ -1,0 +1,41 @@
+"""Customer search off an index: SQLite FTS5 or PostgreSQL trigrams (migration speed_1)."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Select, bindparam, select, text
+
+from .extensions import db
+from .models import Customer
+
+# Must match the expression of ix_customers_search in migration speed_1, character for
+# character, or PostgreSQL will not use the index.
+POSTGRES_KEY = ("lower(name || ' ' || identification || ' ' || "
+                "regexp_replace(identification, '[^0-9]', '', 'g'))")
+WORDS = re.compile(r"[^\W_]+")
+MAX_WORDS = 8
+
+
+def words(q: str) -> list[str]:
+    """The words of a search box, as the index sees them (punctuation is a separator)."""
+    return WORDS.findall(q.lower())[:MAX_WORDS]
+
+
+def matching_customers(q: str) -> Select:
+    """Ids of the customers whose name or identification has words starting with q's words.
+
+    Accents and case do not matter on SQLite ("perez" finds "Pérez"); "1020304" and
+    "1.020" both find identification 1.020.304.
+    """
+    terms = words(q)
+    if not terms:
+        return select(Customer.id).where(False)
+    if db.engine.dialect.name == "postgresql":
+        query = select(Customer.id)
+        for i, term in enumerate(terms):
+            query = query.where(text(f"{POSTGRES_KEY} LIKE :term{i}").bindparams(
+                bindparam(f"term{i}", f"%{term}%")))
+        return query
+    match = " ".join(f'"{term}"*' for term in terms)
+    return select(text("rowid AS id")).select_from(text("customers_search")).where(
+        text("customers_search MATCH :match").bindparams(match=match))
