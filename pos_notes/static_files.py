@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
             response.cache_control.max_age = None
         if response.status_code == 200 and _wants_gzip(response):
             body = _gzipped(path, path.stat().st_mtime_ns)
+            response.response.close()  # the file send_file opened; we send the gzip
             response.direct_passthrough = False
             response.set_data(body)
             response.content_encoding = "gzip"
