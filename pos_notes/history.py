@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select, tuple_
 
 from . import clock
 from .extensions import db
@@ -37,8 +37,9 @@ def timeline(*, invoice_id: int | None = None, customer_id: int | None = None,
         query = select(HistoryEntry).where(HistoryEntry.customer_id == customer_id)
     if before is not None:
         at, entry_id = before
-        query = query.where(or_(HistoryEntry.created_at < at,
-                                and_(HistoryEntry.created_at == at, HistoryEntry.id < entry_id)))
+        # A row value, so the index range starts right at the cursor (an OR of the two
+        # columns would make SQLite walk every newer entry of the timeline first).
+        query = query.where(tuple_(HistoryEntry.created_at, HistoryEntry.id) < (at, entry_id))
     return query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
 
 

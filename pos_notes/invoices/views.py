@@ -3,7 +3,7 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,7 +33,7 @@ def get_invoice(invoice_id: int) -> Invoice:
 
 
 def search_invoices(q: str, status: str) -> Select:
-    """Invoices matching a number (POS-12 or 12) or a customer's name or id, newest first.
+    """Invoices matching a number (POS-12), a customer's name or id (12 is either), newest first.
 
     Customers are found first, off their search index, then their invoices off
     ix_invoices_customer_number: no search reads every invoice.
@@ -42,18 +42,22 @@ def search_invoices(q: str, status: str) -> Select:
     if status in STATUSES:
         query = query.where(Invoice.status == status)
     if q:
-        number = re.fullmatch(r"(?i)(?:pos-?)?(\d{1,9})", q)
-        if number:
-            query = query.where(Invoice.number == int(number.group(1)))
+        number = re.fullmatch(r"(?i)(pos-?)?(\d{1,9})", q)
+        if number and number.group(1):
+            query = query.where(Invoice.number == int(number.group(2)))
         else:
-            customers = matching_customers(q)
-            ids = list(db.session.scalars(customers.limit(FEW_CUSTOMERS + 1)))
-            if len(ids) > FEW_CUSTOMERS:
-                # Many customers match: their invoices are dense among all, so walking
-                # the number index newest first fills a page quickly.
-                ids = customers
-            query = query.where(Invoice.customer_id.in_(ids))
+            by_customer = Invoice.customer_id.in_(_customer_ids(q))
+            query = query.where(or_(Invoice.number == int(number.group(2)), by_customer)
+                                if number else by_customer)
     return query.order_by(Invoice.number.desc())
+
+
+def _customer_ids(q: str) -> list[int] | Select:
+    customers = matching_customers(q)
+    ids = list(db.session.scalars(customers.limit(FEW_CUSTOMERS + 1)))
+    # Many customers match: their invoices are dense among all, so walking the number
+    # index newest first fills a page quickly.
+    return customers if len(ids) > FEW_CUSTOMERS else ids
 
 
 @bp.get("/")
