@@ -140,6 +140,27 @@ def test_customer_page_costs_the_same_queries_with_1_or_60_invoices(
     assert_constant(counts)
 
 
+def test_annotation_post_holds_one_transaction_and_reloads_nothing_after_commit(
+        app, admin_client, make_invoice):
+    """After the commit the response renders from memory: no second BEGIN IMMEDIATE
+    holding SQLite's write lock while the template renders, whatever the history size."""
+    counts = {}
+    for size in (1, 60):
+        invoice_id = make_invoice()
+        add_notes(app, invoice_id, size)
+        admin_client.get(f"/invoices/{invoice_id}/history")  # the CSRF token
+        with statements(app) as seen:
+            response = admin_client.post(f"/invoices/{invoice_id}/annotations",
+                                         {"text": "nota"}, htmx=True)
+        assert response.status_code == 200
+        found = [statement for statement, _ in seen]
+        assert [s for s in found if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"], found
+        written = next(i for i, s in enumerate(found) if s.startswith("INSERT INTO history"))
+        assert not any(s.startswith(("SELECT", "BEGIN")) for s in found[written:]), found
+        counts[size] = found
+    assert_constant(counts)
+
+
 # --- Plans --------------------------------------------------------------------------------
 
 def plan(app, statement, parameters):

@@ -22,11 +22,12 @@ FEW_CUSTOMERS = 200
 CONFLICT = 409
 
 
-def get_invoice(invoice_id: int) -> Invoice:
-    """The invoice with its customer and lines, or 404."""
-    invoice = db.session.scalar(
-        select(Invoice).where(Invoice.id == invoice_id)
-        .options(joinedload(Invoice.customer), selectinload(Invoice.lines)))
+def get_invoice(invoice_id: int, lines: bool = True) -> Invoice:
+    """The invoice with its customer (and its lines, unless the page shows none), or 404."""
+    query = select(Invoice).where(Invoice.id == invoice_id).options(joinedload(Invoice.customer))
+    if lines:
+        query = query.options(selectinload(Invoice.lines))
+    invoice = db.session.scalar(query)
     if invoice is None:
         abort(404)
     return invoice
@@ -192,7 +193,7 @@ def _timeline_context(invoice: Invoice, form: AnnotationForm) -> dict:
 
 @bp.get("/<int:invoice_id>/history")
 def invoice_history(invoice_id: int):
-    invoice = get_invoice(invoice_id)
+    invoice = get_invoice(invoice_id, lines=False)
     context = _timeline_context(invoice, AnnotationForm())
     if context["is_next_page"] and is_htmx():
         return render_template("history/_entries.html", **context)
@@ -201,7 +202,7 @@ def invoice_history(invoice_id: int):
 
 @bp.post("/<int:invoice_id>/annotations")
 def add_annotation(invoice_id: int):
-    invoice = get_invoice(invoice_id)
+    invoice = get_invoice(invoice_id, lines=False)
     form = AnnotationForm()
     if not form.validate_on_submit():
         if is_htmx():
