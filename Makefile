@@ -43,3 +43,7 @@ test: install-test chromium
 
 clean:
 	rm -rf $(VENV) $(ARTIFACTS)
+
+# Throwaway database at shop-years scale, served by gunicorn; figures in docs/PERFORMANCE.md.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -7,6 +7,7 @@ from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
 from .extensions import babel, csrf, db, login_manager, migrate
+from .search import not_search_index
 
 # Endpoints reachable without logging in; everything else requires a user.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "healthz"}
@@ -37,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     include_name=not_search_index)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
