@@ -37,8 +37,8 @@ SQLITE_SEARCH = [
     + SQLITE_ROW.format('customers')[1:-1] + " FROM customers",
 ]
 # Must match pos_notes.search.POSTGRES_KEY exactly, or PostgreSQL will not use the index.
-POSTGRES_KEY = ("lower(name || ' ' || identification || ' ' || "
-                "regexp_replace(identification, '[^0-9]', '', 'g'))")
+POSTGRES_KEY = ("translate(lower(name || ' ' || identification || ' ' || "
+                "regexp_replace(identification, '[^0-9]', '', 'g')), 'áéíóúüñ', 'aeiouun')")
 POSTGRES_SEARCH = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX ix_customers_search ON customers USING gin (({POSTGRES_KEY}) gin_trgm_ops)",
