@@ -42,7 +42,7 @@ NOTES = ["Cliente llamó, paga el viernes.", "Se envió recordatorio por WhatsAp
          "Revisar con el dueño antes de despachar.", "Abono prometido para la quincena.",
          "Devolvió una caja de leche en mal estado.", "Pide factura a nombre de la empresa.",
          "No contesta el teléfono.", "Dejó razón con el vecino."]
-STATUS_MIX = (["pagada"] * 6 + ["por_cobrar"] * 2 + ["pagada_parcialmente", "anulada"])
+STATUS_MIX = ["pagada"] * 6 + ["por_cobrar"] * 2 + ["pagada_parcialmente", "anulada"]
 
 
 def sql_time(moment: datetime) -> str:

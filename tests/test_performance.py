@@ -219,16 +219,46 @@ def invoice_list_plan(app, client, url):
             if "FROM invoices" in statement or "customers_search" in statement]
 
 
-def test_customer_search_finds_customers_first_then_their_invoices_by_index(
+def list_steps(app, client, url):
+    return [step for _statement, steps in invoice_list_plan(app, client, url) for step in steps]
+
+
+def test_search_of_one_customer_reads_their_invoices_newest_first_off_an_index(
         app, admin_client, make_customer, make_invoice):
     make_invoice(make_customer("Ana Pérez", "1.020.304"))
-    found = invoice_list_plan(app, admin_client, "/invoices/?q=perez")
-    steps = [step for _statement, steps in found for step in steps]
-    assert any("customers_search VIRTUAL TABLE" in step for step in steps), found
-    assert any("USING INDEX ix_invoices_customer_number (customer_id=?)" in step
-               or "USING COVERING INDEX ix_invoices_customer_number" in step
-               for step in steps), found
-    assert not any(step.startswith("SCAN") and "invoices" in step for step in steps), found
+    make_invoice(make_customer("Beto Gómez", "2"))
+    for url in ("/invoices/?q=perez", "/invoices/?q=perez&status=pagada&before=99"):
+        steps = list_steps(app, admin_client, url)
+        assert "SCAN customers_search VIRTUAL TABLE INDEX 0:M2" in steps, steps
+        assert any(step.startswith("SEARCH invoices USING INDEX ix_invoices_customer_number "
+                                   "(customer_id=?") for step in steps), steps
+        assert not any("TEMP B-TREE" in step or step.startswith("SCAN invoices")
+                       for step in steps), steps
+
+
+def test_search_of_a_few_customers_reads_only_their_invoices(
+        app, admin_client, make_customer, make_invoice):
+    for i in range(3):
+        make_invoice(make_customer(f"Ana Pérez {i}", str(i)))
+    for url in ("/invoices/?q=perez", "/invoices/?q=perez&status=por_cobrar"):
+        steps = list_steps(app, admin_client, url)
+        # Sorting only these customers' invoices; never a walk over all invoices or a status.
+        assert any(step.startswith("SEARCH invoices USING INDEX ix_invoices_customer_")
+                   and "(customer_id=?" in step for step in steps), steps
+        assert not any(step.startswith("SCAN invoices") or "status" in step
+                       for step in steps), steps
+
+
+def test_search_of_many_customers_walks_the_number_index_without_sorting(
+        app, admin_client, make_customer, make_invoice, monkeypatch):
+    from pos_notes.invoices import views
+    monkeypatch.setattr(views, "FEW_CUSTOMERS", 1)
+    for i in range(3):
+        make_invoice(make_customer(f"Ana Pérez {i}", str(i)))
+    steps = list_steps(app, admin_client, "/invoices/?q=perez")
+    assert any(re.match(r"(SCAN|SEARCH) invoices USING INDEX sqlite_autoindex_invoices_1", step)
+               for step in steps), steps
+    assert not any("TEMP B-TREE" in step or "customer_id" in step for step in steps), steps
 
 
 @pytest.mark.parametrize("url, index", [
@@ -242,7 +272,7 @@ def test_customer_search_finds_customers_first_then_their_invoices_by_index(
 def test_invoice_list_reads_newest_first_off_an_index(app, admin_client, make_invoice, url,
                                                       index):
     make_invoice()
-    steps = [step for _s, steps in invoice_list_plan(app, admin_client, url) for step in steps]
+    steps = list_steps(app, admin_client, url)
     assert any(re.match(index, step) for step in steps), steps
     assert not any("TEMP B-TREE" in step for step in steps), steps
 
