@@ -48,13 +48,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         with app.app_context():
             sqlite.configure(db.engine)
 
-    from . import auth, cli, customers, errors, formatting, invoices, static_files
+    from . import auth, cli, customers, errors, formatting, history, invoices, static_files
     app.register_blueprint(auth.bp)
     app.register_blueprint(invoices.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(errors.bp)
     formatting.init_app(app)
     static_files.init_app(app)
+    history.init_app(app)
     cli.init_app(app)
 
     @app.before_request

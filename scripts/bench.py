@@ -139,13 +139,14 @@ def build(path: Path, args) -> dict:
     row = con.execute("SELECT created_at, id FROM history_entries WHERE invoice_id = ?"
                       " ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?",
                       (big, depth - 1)).fetchone()
-    one = con.execute("SELECT name FROM customers WHERE id = 42").fetchone()[0]
+    one_customer = min(42, args.customers)
+    one = con.execute("SELECT name FROM customers WHERE id = ?", (one_customer,)).fetchone()[0]
     con.close()
     from pos_notes.history import encode_cursor
     cursor = encode_cursor(datetime.fromisoformat(row[0]), row[1])
     return {"big": big, "small": small, "entries": total, "deep_cursor": cursor,
             "deep_page": deep_page,
-            "one_customer": one, "customer_id": 42}
+            "one_customer": one, "customer_id": one_customer}
 
 
 # --- Client ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pos_notes.history import page, timeline
 from pos_notes.invoices import services
 from pos_notes.models import Customer, HistoryEntry, Invoice
 
-from .conftest import at, user
+from .conftest import ADMIN, at, user
 
 STATIC = Path(__file__).parent.parent / "pos_notes" / "static"
 JS_BUDGET = 20 * 1024
@@ -448,3 +448,48 @@ def test_models_and_migrations_agree(runner):
     and the FTS5 search tables are left to their migration."""
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+# --- Rendered entries are kept ------------------------------------------------------------
+
+@contextmanager
+def entry_renders(app):
+    from flask import template_rendered
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        if template.name == "history/_entry.html":
+            rendered.append(context["entry"].id)
+
+    template_rendered.connect(record, app)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_an_entry_is_rendered_once_then_served_from_memory(app, admin_client, make_invoice):
+    invoice_id = make_invoice()
+    add_notes(app, invoice_id, 40)
+    url = f"/invoices/{invoice_id}/history"
+    with entry_renders(app) as first:
+        before = admin_client.get(url, htmx=True).get_data(as_text=True)
+    with entry_renders(app) as second:
+        after = admin_client.get(url, htmx=True).get_data(as_text=True)
+    assert len(first) == 30 and second == []
+    start = before.index('<li class="entry"')
+    assert before[start:] == after[after.index('<li class="entry"'):]
+
+
+def test_kept_entries_follow_the_reader_language(app, client, cashier_client, make_invoice):
+    """Spanish first, so a cache keyed on the entry alone would show English readers 'dic'."""
+    clock.freeze(at("2026-12-03 15:42"))
+    invoice_id = make_invoice()
+    client.login(ADMIN)
+    spanish = cashier_client.get(f"/invoices/{invoice_id}/history", htmx=True)
+    with app.app_context():
+        user(ADMIN).locale = "en"
+        db.session.commit()
+    english = client.get(f"/invoices/{invoice_id}/history", htmx=True)
+    assert "3 dic 2026" in spanish.get_data(as_text=True)
+    assert "3 Dec 2026" in english.get_data(as_text=True)
