@@ -23,12 +23,20 @@ def init_app(app: Flask) -> None:
             return None
         return path
 
+    def current_fingerprint(filename: str) -> str | None:
+        path = file_for(filename)
+        return None if path is None else _fingerprint(path, path.stat().st_mtime_ns)
+
+    # Files change only with a deploy (a restart), except while developing.
+    fingerprint_of = current_fingerprint if app.debug else lru_cache(maxsize=256)(
+        current_fingerprint)
+
     @app.url_defaults
     def fingerprint(endpoint, values):
         if endpoint == "static" and "v" not in values:
-            path = file_for(values.get("filename", ""))
-            if path is not None:
-                values["v"] = _fingerprint(path, path.stat().st_mtime_ns)
+            version = fingerprint_of(values.get("filename", ""))
+            if version is not None:
+                values["v"] = version
 
     @app.after_request
     def light_static(response: Response) -> Response:
