@@ -71,11 +71,11 @@ def many_lines(n):
             for i in range(n)]
 
 
-def assert_constant(counts):
+def assert_constant(counts, at_most=6):
     """Same number of statements whatever the number of rows, and a small one."""
     sizes = {size: len(found) for size, found in counts.items()}
     assert len(set(sizes.values())) == 1, (sizes, counts)
-    assert max(sizes.values()) <= 6, counts
+    assert max(sizes.values()) <= at_most, counts
 
 
 # --- Query counts -------------------------------------------------------------------------
@@ -137,7 +137,8 @@ def test_customer_page_costs_the_same_queries_with_1_or_60_invoices(
         for _i in range(size):
             make_invoice(customer_id)
         counts[size] = queries(app, admin_client, f"/customers/{customer_id}")
-    assert_constant(counts)
+    # One statement per panel of the Consulta (balances, invoices, commitments, timeline...).
+    assert_constant(counts, at_most=12)
 
 
 def test_annotation_post_holds_one_transaction_and_reloads_nothing_after_commit(
