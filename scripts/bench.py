@@ -369,7 +369,10 @@ def main() -> None:
             ("Search a common name (perez)", "/invoices/?q=perez", False),
             ("Search identification digits", "/invoices/?q=1045", False),
             ("Cliente - Consulta", f"/customers/{data['customer_id']}", False),
-            ("Customer list", "/customers/", False),
+            ("Customer list, first page", "/customers/", False),
+            ("Customer list, search (perez)", "/customers/?q=perez", False),
+            ("Customer list, search one name", "/customers/?" + urlencode(
+                {"q": data["one_customer"]}), False),
         ]
         served, missing = [], {}
         for label, path_, htmx in measures:
