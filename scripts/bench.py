@@ -423,7 +423,7 @@ def main() -> None:
     ratios = [
         (f"Historial first page, {args.big:,} vs 10 entries (p50)", first_big / first_small,
          "<=", 1.5),
-        (f"  same 30 shown: {args.big:,} vs {data['typical_count']} entries (p50)",
+        (f"  control: {args.big:,} vs {data['typical_count']} entries (p50)",
          first_big / first_typical, "<=", 1.5),
         (f"Page {data['deep_page']:,} deep vs first page (p50)", deep / first_big, "<=", 1.5),
         ("Slowest Historial fragment vs trivial route (p50)", worst / floor, "<=", 4),
