@@ -1,12 +1,32 @@
-from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Customer, Invoice
+from ..history import decode_cursor, page, timeline
+from ..htmx import is_htmx, render
+from ..models import Customer
 from . import bp, services
-from .forms import CustomerForm
+from .forms import CustomerAnnotationForm, CustomerForm
+
+LIST_SIZE = 50
+COMMITMENT_LABELS = {"abierto": _l("Abierto"), "cumplido": _l("Cumplido"),
+                     "incumplido": _l("Incumplido")}
+
+
+@bp.context_processor
+def commitment_labels():
+    return {"COMMITMENT_LABELS": COMMITMENT_LABELS}
+
+
+@bp.get("/")
+def list_customers():
+    q = request.args.get("q", "").strip()[:100]
+    after = request.args.get("after", type=int)
+    rows = db.session.execute(services.search_customers(q, after).limit(LIST_SIZE + 1)).all()
+    next_after = rows[LIST_SIZE - 1].Customer.id if len(rows) > LIST_SIZE else None
+    return render("customers/list.html", "customers/_rows.html", rows=rows[:LIST_SIZE],
+                  next_after=next_after, q=q, today=services.shop_today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -21,9 +41,84 @@ def new_customer():
     return redirect(url_for("invoices.new_invoice", customer_id=customer.id))
 
 
+@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+def edit_customer(customer_id: int):
+    customer = db.get_or_404(Customer, customer_id)
+    form = CustomerForm(obj=customer)
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("customers/edit.html", form=form, customer=customer), status
+    changes = services.modify_customer(customer, form.data, actor=current_user)
+    db.session.commit()
+    flash(_("Cliente modificado.") if changes else _("No había cambios que guardar."))
+    return redirect(url_for(".show_customer", customer_id=customer.id))
+
+
+def _annotation_form(customer: Customer, **kwargs) -> CustomerAnnotationForm:
+    return CustomerAnnotationForm(open_invoices=services.open_invoices(customer.id),
+                                  today=services.shop_today(), **kwargs)
+
+
+def _timeline_context(customer: Customer, form: CustomerAnnotationForm) -> dict:
+    try:
+        before = decode_cursor(request.args.get("before"))
+    except ValueError:
+        abort(400)
+    entries, cursor = page(timeline(customer_id=customer.id, before=before))
+    more_url = cursor and url_for(".customer_history", customer_id=customer.id, before=cursor)
+    return {"customer": customer, "entries": entries, "more_url": more_url, "form": form,
+            "is_next_page": before is not None}
+
+
+def _consulta_context(customer_id: int, form: CustomerAnnotationForm | None = None) -> dict:
+    """Everything Cliente - Consulta shows, in a fixed number of queries."""
+    row = services.get_with_balance(customer_id)
+    if row is None:
+        abort(404)
+    customer = row.Customer
+    form = form or _annotation_form(customer)
+    return {**_timeline_context(customer, form),
+            "open_invoices": list(form.open_invoices.values()),
+            "balance": row.balance, "oldest_due": row.oldest_due,
+            "today": services.shop_today(),
+            "transactions": services.latest_transactions(customer.id),
+            "commitments": services.commitments(customer.id)}
+
+
 @bp.get("/<int:customer_id>")
 def show_customer(customer_id: int):
+    """Cliente - Consulta: the whole page, or the dialog's body for htmx."""
+    return render("customers/detail.html", "customers/_consulta.html",
+                  **_consulta_context(customer_id))
+
+
+@bp.get("/<int:customer_id>/history")
+def customer_history(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
-    invoices = db.session.scalars(select(Invoice).where(Invoice.customer_id == customer.id)
-                                  .order_by(Invoice.number.desc()).limit(20))
-    return render_template("customers/detail.html", customer=customer, invoices=invoices)
+    context = _timeline_context(customer, _annotation_form(customer))
+    if context["is_next_page"] and is_htmx():
+        return render_template("history/_entries.html", **context)
+    return render("customers/history.html", "customers/_timeline.html", **context)
+
+
+@bp.post("/<int:customer_id>/annotations")
+def add_annotation(customer_id: int):
+    customer = db.get_or_404(Customer, customer_id)
+    form = _annotation_form(customer)
+    if not form.validate_on_submit():
+        if is_htmx():
+            return render_template("customers/_annotation_form.html", customer=customer,
+                                   form=form), 422
+        return render_template("customers/detail.html",
+                               **_consulta_context(customer.id, form)), 422
+    entry = services.add_annotation(
+        customer, text=form.text.data, actor=current_user, amount=form.amount.data,
+        due_on=form.due_on.data, invoice=form.invoice)
+    db.session.commit()
+    if is_htmx():
+        return render_template("customers/_annotation_saved.html", customer=customer,
+                               entry=entry, form=_annotation_form(customer, formdata=None),
+                               commitments=services.commitments(customer.id)
+                               if form.has_commitment else None)
+    flash(_("Anotación guardada."))
+    return redirect(url_for(".show_customer", customer_id=customer.id))
