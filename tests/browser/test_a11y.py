@@ -44,13 +44,18 @@ def test_main_pages_have_no_serious_violations(page, live_server, logged_in, mak
     pages = {"invoice-list": "/invoices/", "invoice-with-historial": f"/invoices/{invoice_id}",
              "new-invoice": "/invoices/new", "edit-invoice": f"/invoices/{invoice_id}/edit",
              "customer": "/customers/1", "history-page": f"/invoices/{invoice_id}/history",
-             "new-customer": "/customers/new"}
+             "new-customer": "/customers/new", "customer-list": "/customers/",
+             "edit-customer": "/customers/1/edit", "customer-dialog": "/invoices/"}
     found = {}
     for name, url in pages.items():
         page.goto(live_server + url)
         if name == "invoice-with-historial":
             open_historial(page, invoice_id)
             page.locator(f"#annul-{invoice_id} > summary").click()  # the admin's Anular panel
+        if name == "customer-dialog":  # Cliente - Consulta over the invoice list
+            with page.expect_response("**/customers/1"):
+                page.locator('a.customer-link[href="/customers/1"]').first.click()
+            expect(page.locator("#customer-dialog")).to_be_visible()
         found[name] = axe_violations(page)
     assert found == {name: [] for name in pages}
 
@@ -206,3 +211,41 @@ def test_guardar_is_disabled_while_its_request_runs(page, live_server, logged_in
         count = db.session.scalar(db.select(db.func.count()).select_from(HistoryEntry).where(
             HistoryEntry.invoice_id == invoice_id, HistoryEntry.kind == "annotation"))
     assert count == 1
+
+
+def test_customer_window_works_with_the_keyboard_alone(page, live_server, logged_in,
+                                                      make_invoice):
+    make_invoice()
+    logged_in()
+    link = page.locator("a.customer-link").first
+    for _ in range(40):  # Tab until the customer's name in the list has the focus
+        page.keyboard.press("Tab")
+        if link.evaluate("e => e === document.activeElement"):
+            break
+    expect(link).to_be_focused()
+    with page.expect_response("**/customers/1"):
+        page.keyboard.press("Enter")
+    dialog = page.locator("#customer-dialog")
+    expect(dialog).to_be_visible()
+    field = dialog.get_by_label("Anotación")
+    for _ in range(20):  # focus stays inside the modal dialog: Tab reaches the note field
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.getElementById('customer-dialog')"
+                             ".contains(document.activeElement)")
+        if field.evaluate("e => e === document.activeElement"):
+            break
+    expect(field).to_be_focused()
+    page.keyboard.type("Anotada con el teclado")
+    guardar = dialog.get_by_role("button", name="Guardar")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if guardar.evaluate("e => e === document.activeElement"):
+            break
+    page.keyboard.press("Enter")
+    expect(dialog.locator("#entries-customer-1 > li").first).to_contain_text(
+        "Anotada con el teclado")
+    expect(field).to_be_focused()
+    expect(dialog.locator("#timeline-status-customer-1")).to_have_text("Anotación guardada.")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(link).to_be_focused()

@@ -1,5 +1,5 @@
 """The counter's day in a real browser, at a desktop and a tablet: log in, sell, modify,
-annotate, annul, switch language, log out. And the layout at every screen size: no
+annotate the invoice, annul, annotate the customer, switch language, log out. And the layout at every screen size: no
 horizontal scroll, 44x44 px touch targets. Screenshots go to SCREENSHOTS_DIR."""
 import re
 from decimal import Decimal
@@ -68,7 +68,7 @@ def test_a_day_at_the_counter(page, live_server, make_customer, screenshot, app,
 
     # Sell on credit.
     page.get_by_role("navigation").get_by_role("link", name="Nueva factura").click()
-    page.get_by_label("Cliente").select_option(label="Ana Pérez (1.020.304)")
+    page.get_by_label("Cliente", exact=True).select_option(label="Ana Pérez (1.020.304)")
     page.get_by_label("Crédito").check()
     page.get_by_label("Vencimiento").fill("2026-12-31")
     page.get_by_label("Descripción, línea 1").fill("Arroz Diana 500 g")
@@ -121,6 +121,20 @@ def test_a_day_at_the_counter(page, live_server, make_customer, screenshot, app,
     red, green, blue = (int(c) for c in color[color.index("(") + 1:-1].split(",")[:3])
     assert blue > 150 and red < 60 and green < 120, color
     screenshot(f"{screen}-invoice-list")
+
+    # Annotate the customer in Cliente - Consulta, over the list, then close it.
+    with page.expect_response("**/customers/1"):
+        link.click()
+    dialog = page.locator("#customer-dialog")
+    expect(dialog.get_by_role("heading", name="Cliente - Consulta")).to_be_visible()
+    dialog.get_by_label("Anotación").fill("Prefiere que la llamen después de las 5.")
+    dialog.get_by_role("button", name="Guardar").click()
+    expect(dialog.locator("#entries-customer-1 > li").first).to_contain_text(
+        "Prefiere que la llamen después de las 5.")
+    assert layout_problems(page) == []
+    screenshot(f"{screen}-customer-dialog")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
 
     # Switch to English: the same screens, in English, money and dates the English way.
     page.get_by_label("Idioma").select_option("en")
@@ -183,6 +197,8 @@ def test_every_screen_fits_without_horizontal_scroll_and_targets_are_44px(
         "invoice-history-page": f"/invoices/{invoice_id}/history",
         "customer": f"/customers/{busy_shop['customer']}",
         "new-customer": "/customers/new",
+        "customer-list": "/customers/",
+        "customer-dialog": "/invoices/",
     }
     for name, url in screens.items():
         page.goto(live_server + url)
@@ -192,6 +208,10 @@ def test_every_screen_fits_without_horizontal_scroll_and_targets_are_44px(
             expect(page.locator(f"#entries-invoice-{invoice_id} li.more a")).to_be_visible()
         if name == "invoice-list":
             expect(page.get_by_role("link", name="Ver más")).to_be_visible()
+        if name == "customer-dialog":
+            with page.expect_response(f"**/customers/{busy_shop['customer']}"):
+                page.locator("a.customer-link").first.click()
+            expect(page.locator("#customer-dialog")).to_be_visible()
         assert layout_problems(page) == [], name
         screenshot(f"{size}-{name}")
     page.goto(f"{live_server}/invoices/new")
