@@ -213,12 +213,12 @@ def test_every_screen_fits_without_horizontal_scroll_and_targets_are_44px(
                 page.locator("a.customer-link").first.click()
             expect(page.locator("#customer-dialog")).to_be_visible()
         assert layout_problems(page) == [], name
-        screenshot(f"{size}-{name}")
+        screenshot(f"layout-{size}-{name}")
     page.goto(f"{live_server}/invoices/new")
     page.get_by_role("button", name="Guardar").click()  # errors next to each field
     expect(page.locator(".field-error").first).to_be_visible()
     assert layout_problems(page) == [], "new invoice with errors"
-    screenshot(f"{size}-new-invoice-errors")
+    screenshot(f"layout-{size}-new-invoice-errors")
 
 
 def test_the_phone_shows_the_invoice_list_as_cards_with_labels(page, live_server, logged_in,
