@@ -21,6 +21,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         TIMEZONE="America/Bogota",
         LANGUAGES=["es_CO", "en"],
         SHOP_NAME="Mi Tienda",
+        # No MAIL_SERVER: reminders by email are written to instance/outbox/ as .eml files.
+        MAIL_SERVER=None,
+        MAIL_PORT=587,
+        MAIL_USE_TLS=True,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_DEFAULT_SENDER="pos_notes@localhost",
+        MAIL_TIMEOUT=5,
+        REMINDER_COOLDOWN_HOURS=24,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -46,10 +55,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         with app.app_context():
             sqlite.configure(db.engine)
 
-    from . import auth, cli, customers, errors, formatting, invoices
+    from . import (auth, cli, customers, errors, formatting, invoices, payments, reminders,
+                   settings)
     app.register_blueprint(auth.bp)
     app.register_blueprint(invoices.bp)
     app.register_blueprint(customers.bp)
+    app.register_blueprint(payments.bp)
+    app.register_blueprint(reminders.bp)
+    app.register_blueprint(settings.bp)
     app.register_blueprint(errors.bp)
     formatting.init_app(app)
     cli.init_app(app)

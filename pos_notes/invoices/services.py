@@ -143,15 +143,23 @@ def add_annotation(invoice: Invoice, *, text: str, actor: User):
     return record_event("annotation", actor=actor, invoice=invoice, body=text)
 
 
+def payment_refusal(invoice: Invoice) -> str | None:
+    """Why this invoice cannot take an abono now, or None if it can."""
+    if invoice.is_annulled:
+        return _("No se pueden registrar abonos en una factura anulada.")
+    if invoice.payment_form != "credito":
+        return _("Solo las ventas a crédito reciben abonos.")
+    if invoice.balance <= 0:
+        return _("La factura ya está pagada.")
+    return None
+
+
 def register_payment(invoice: Invoice, *, amount: int, paid_on: date, method: str,
                      actor: User) -> Payment:
     """Registrar abono on a credit invoice; its status follows the money."""
-    if invoice.is_annulled:
-        raise InvoiceError(_("No se pueden registrar abonos en una factura anulada."))
-    if invoice.payment_form != "credito":
-        raise InvoiceError(_("Solo las ventas a crédito reciben abonos."))
-    if invoice.balance <= 0:
-        raise InvoiceError(_("La factura ya está pagada."))
+    refusal = payment_refusal(invoice)
+    if refusal:
+        raise InvoiceError(refusal)
     if amount <= 0 or amount > invoice.balance:
         raise InvoiceError(_("El abono debe ser mayor que cero y como máximo el saldo "
                              "(%(balance)s).", balance=money(invoice.balance)))
