@@ -1,12 +1,16 @@
 """Accessibility in a real browser: axe-core on each main page, keyboard-only Historial,
 the polite live region, errors announced next to the field, htmx's loading manners."""
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from pos_notes.extensions import db
-from pos_notes.models import HistoryEntry
+from pos_notes.invoices.services import register_payment
+from pos_notes.models import HistoryEntry, Invoice, User
+
+from ..conftest import ADMIN
 
 AXE = Path(__file__).resolve().parent.parent / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -36,22 +40,30 @@ def test_login_page_has_no_serious_violations(page, live_server):
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800},
                                       {"width": 390, "height": 844}], ids=["desktop", "phone"])
 def test_main_pages_have_no_serious_violations(page, live_server, logged_in, make_invoice,
-                                               viewport):
+                                               viewport, app):
     invoice_id = make_invoice()
     make_invoice(payment_form="contado")
+    with app.app_context():  # an abono, so the payments list and Reversar abono show
+        register_payment(db.session.get(Invoice, invoice_id), amount=1000,
+                         paid_on=date(2026, 12, 1), method="efectivo",
+                         actor=db.session.scalar(db.select(User).where(User.email == ADMIN)))
+        db.session.commit()
     page.set_viewport_size(viewport)
     logged_in()
     pages = {"invoice-list": "/invoices/", "invoice-with-historial": f"/invoices/{invoice_id}",
              "new-invoice": "/invoices/new", "edit-invoice": f"/invoices/{invoice_id}/edit",
              "customer": "/customers/1", "history-page": f"/invoices/{invoice_id}/history",
              "new-customer": "/customers/new", "customer-list": "/customers/",
-             "edit-customer": "/customers/1/edit", "customer-dialog": "/invoices/"}
+             "edit-customer": "/customers/1/edit", "customer-dialog": "/invoices/",
+             "reminder": "/customers/1/reminders/new", "settings": "/settings/"}
     found = {}
     for name, url in pages.items():
         page.goto(live_server + url)
         if name == "invoice-with-historial":
             open_historial(page, invoice_id)
-            page.locator(f"#annul-{invoice_id} > summary").click()  # the admin's Anular panel
+            for panel in (f"#annul-{invoice_id}", f"#payment-panel-{invoice_id}",
+                          "details[id^=reverse-]"):  # every panel open
+                page.locator(f"{panel} > summary").click()
         if name == "customer-dialog":  # Cliente - Consulta over the invoice list
             with page.expect_response("**/customers/1"):
                 page.locator('a.customer-link[href="/customers/1"]').first.click()

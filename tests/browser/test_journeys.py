@@ -1,5 +1,6 @@
 """The counter's day in a real browser, at a desktop and a tablet: log in, sell, modify,
-annotate the invoice, annul, annotate the customer, switch language, log out. And the layout at every screen size: no
+annotate the invoice, pay, remind, reverse the payment, annul, annotate the customer,
+switch language, log out. And the layout at every screen size: no
 horizontal scroll, 44x44 px touch targets. Screenshots go to SCREENSHOTS_DIR."""
 import re
 from decimal import Decimal
@@ -28,6 +29,12 @@ LAYOUT_PROBLEMS = """() => {
       .slice(0, 3).map(e => e.tagName + '.' + e.className);
     problems.push(`horizontal scroll: ${doc.scrollWidth} > ${window.innerWidth} (${wide})`);
   }
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      problems.push(`table scrolls sideways: ${wrap.firstElementChild.className} ` +
+                    `${wrap.scrollWidth} > ${wrap.clientWidth}`);
+    }
+  }
   const acting = 'a[href], button, summary, select, input[type=submit], label.choice';
   for (const e of document.querySelectorAll(acting)) {
     const r = e.getBoundingClientRect();
@@ -52,7 +59,9 @@ def open_historial(page, invoice_id):
 
 
 @pytest.mark.parametrize("screen", ["desktop", "tablet"])
-def test_a_day_at_the_counter(page, live_server, make_customer, screenshot, app, screen):
+def test_a_day_at_the_counter(page, live_server, make_customer, screenshot, app, screen,
+                              tmp_path):
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
     make_customer("Ana Pérez", identification="1.020.304")
     make_customer("Restaurante El Fogón", identification="901.555.222-1")
     page.set_viewport_size(SIZES[screen])
@@ -102,6 +111,34 @@ def test_a_day_at_the_counter(page, live_server, make_customer, screenshot, app,
     expect(entries.first).to_contain_text(ADMIN)
     expect(entries.first.locator("time")).to_have_text("hace un momento")
     screenshot(f"{screen}-invoice-historial")
+
+    # Registrar abono: part of the balance, by transfer.
+    page.locator(f"#payment-panel-{invoice_id} > summary").click()
+    page.get_by_label("Valor del abono").fill("5.000")
+    page.get_by_label("Transferencia").check()
+    page.get_by_role("button", name="Registrar abono").click()
+    expect(page.locator(".flashes")).to_contain_text("Abono de $ 5.000 registrado en POS-1.")
+    expect(page.locator(".page-head .badge")).to_have_text("Pagada Parcialmente")
+
+    # Remind the customer by email from Cliente - Consulta (no mail server: the outbox).
+    with page.expect_response("**/customers/1"):
+        page.locator(".facts .customer-link").click()
+    dialog = page.locator("#customer-dialog")
+    expect(dialog.get_by_label("POS-1")).to_be_checked()
+    dialog.get_by_role("button", name="Enviar por correo a ana@example.com").click()
+    expect(page.locator(".flashes")).to_contain_text("bandeja de salida")
+    assert list((tmp_path / "outbox").glob("*.eml"))
+    page.goto(f"{live_server}/invoices/{invoice_id}")
+    open_historial(page, invoice_id)
+    expect(entries.first).to_have_attribute("data-kind", "reminder")
+    expect(entries.nth(1)).to_have_attribute("data-kind", "payment")
+
+    # Reversar abono (admin, with a reason): an abono must go before the invoice is annulled.
+    page.locator("details[id^=reverse-] > summary").click()
+    page.get_by_label("Motivo de la reversión").fill("Transferencia rechazada por el banco.")
+    page.get_by_role("button", name="Reversar abono").click()
+    expect(page.locator(".flashes")).to_contain_text("Abono de $ 5.000 reversado.")
+    expect(page.locator(".page-head .badge")).to_have_text("Por Cobrar")
 
     # Annul (admin only), with a reason.
     page.get_by_text("Anular", exact=True).click()
@@ -199,12 +236,15 @@ def test_every_screen_fits_without_horizontal_scroll_and_targets_are_44px(
         "new-customer": "/customers/new",
         "customer-list": "/customers/",
         "customer-dialog": "/invoices/",
+        "reminder": f"/customers/{busy_shop['customer']}/reminders/new",
+        "settings": "/settings/",
     }
     for name, url in screens.items():
         page.goto(live_server + url)
         if name == "invoice":
             open_historial(page, invoice_id)
             page.get_by_text("Anular", exact=True).click()
+            page.locator(f"#payment-panel-{invoice_id} > summary").click()
             expect(page.locator(f"#entries-invoice-{invoice_id} li.more a")).to_be_visible()
         if name == "invoice-list":
             expect(page.get_by_role("link", name="Ver más")).to_be_visible()
