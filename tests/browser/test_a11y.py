@@ -89,7 +89,9 @@ def test_every_control_has_a_label(page, live_server, logged_in, make_invoice):
     invoice_id = make_invoice()
     logged_in()
     for url in ("/invoices/", "/invoices/new", f"/invoices/{invoice_id}/edit",
-                f"/invoices/{invoice_id}/history"):
+                f"/invoices/{invoice_id}", f"/invoices/{invoice_id}/history", "/customers/",
+                "/customers/1", "/customers/new", "/customers/1/edit",
+                "/customers/1/reminders/new", "/settings/"):
         page.goto(live_server + url)
         unlabelled = page.evaluate("""() => [...document.querySelectorAll(
                 'input:not([type=hidden]), select, textarea, button')]
