@@ -13,6 +13,7 @@ from sqlalchemy import Select, select, tuple_
 
 from . import clock
 from .extensions import db
+from .formatting import is_recent
 from .models import Customer, HistoryEntry, Invoice, User
 
 PAGE_SIZE = 30
@@ -78,7 +79,7 @@ class RenderedEntries:
     Entries never change (the database refuses UPDATE), so an entry's <li> is rendered once
     and then served from memory: a Historial page costs about the same with 30 entries as
     with 3. history/_entry.html must depend on nothing but the entry, the language and the
-    timezone (no user, no role, no "5 minutes ago").
+    timezone (no user, no role), and on the time only through when(..., relative=True).
     """
 
     def __init__(self, size: int = RENDERED_ENTRIES):
@@ -87,7 +88,9 @@ class RenderedEntries:
         self.lock = Lock()
 
     def __call__(self, entry: HistoryEntry) -> Markup:
-        if current_app.debug:  # templates reload while developing
+        # A recent entry reads "hace 5 minutos", which changes: it is rendered each time
+        # until it is old enough to show its date. Debug mode reloads templates.
+        if current_app.debug or is_recent(entry.created_at):
             return Markup(render_template("history/_entry.html", entry=entry))
         key = (entry.id, str(get_locale()), str(get_timezone()))
         with self.lock:

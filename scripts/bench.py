@@ -66,7 +66,9 @@ def build(path: Path, args) -> dict:
         db.engine.dispose()
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    # The history ends a day ago: entries under 12 hours old read "hace 5 minutos" and are
+    # rendered on every view; older ones are rendered once per worker and kept.
+    now = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
     start = now - timedelta(days=730)
     con = sqlite3.connect(path)
     con.execute("PRAGMA synchronous=OFF")

@@ -470,6 +470,7 @@ def entry_renders(app):
 
 
 def test_an_entry_is_rendered_once_then_served_from_memory(app, admin_client, make_invoice):
+    clock.freeze(at("2026-10-01 10:00"))  # old entries: they show their date, so they are kept
     invoice_id = make_invoice()
     add_notes(app, invoice_id, 40)
     url = f"/invoices/{invoice_id}/history"
@@ -486,11 +487,28 @@ def test_kept_entries_follow_the_reader_language(app, client, cashier_client, ma
     """Spanish first, so a cache keyed on the entry alone would show English readers 'dic'."""
     clock.freeze(at("2026-12-03 15:42"))
     invoice_id = make_invoice()
+    clock.freeze(at("2026-12-05 09:00"))  # old enough to show its date, so kept
     client.login(ADMIN)
     spanish = cashier_client.get(f"/invoices/{invoice_id}/history", htmx=True)
     with app.app_context():
         user(ADMIN).locale = "en"
         db.session.commit()
     english = client.get(f"/invoices/{invoice_id}/history", htmx=True)
-    assert "3 dic 2026" in spanish.get_data(as_text=True)
-    assert "3 Dec 2026" in english.get_data(as_text=True)
+    assert "dic 2026" in spanish.get_data(as_text=True)
+    assert "Dec" in english.get_data(as_text=True) and "dic" not in english.get_data(as_text=True)
+
+
+def test_a_recent_entry_is_rendered_afresh_until_it_shows_its_date(app, admin_client,
+                                                                    make_invoice):
+    clock.freeze(at("2026-12-03 15:42"))
+    invoice_id = make_invoice()
+    url = f"/invoices/{invoice_id}/history"
+    shown = []
+    for moment in ("2026-12-03 15:42:30", "2026-12-03 15:52", "2026-12-04 15:42",
+                   "2026-12-09 15:42"):
+        clock.freeze(at(moment))
+        body = admin_client.get(url, htmx=True).get_data(as_text=True)
+        shown.append(re.search(r'<li class="entry".*?<time[^>]*>([^<]+)</time>', body,
+                               re.S).group(1))
+    assert shown[:2] == ["hace un momento", "hace 10 minutos"]
+    assert shown[2] == shown[3] and shown[2].startswith("3 dic 2026, 10:42")
