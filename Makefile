@@ -9,7 +9,8 @@ PORT ?= 5000
 WORKERS ?= 2
 ARTIFACTS ?= test-artifacts
 
-.PHONY: run serve test test-sqlite test-postgres install install-test chromium postgres-server bench clean
+.PHONY: run serve test test-sqlite test-postgres install install-test chromium postgres-server bench clean \
+	translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +24,20 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# Compiled catalogues (.mo) are built here, never committed; a failure stops the install.
 install: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d pos_notes/translations 2>/dev/null || true
+	$(BIN)/pybabel compile --use-fuzzy -d pos_notes/translations --statistics
+	@for po in pos_notes/translations/*/LC_MESSAGES/messages.po; do \
+		test "$${po%.po}.mo" -nt "$$po" || { echo "$$po was not compiled" >&2; exit 1; }; done
+
+# After adding or changing UI text: extract the Spanish msgids from code and templates and
+# merge them into each catalogue; then translate the empty msgstr (tests/test_i18n.py lists them).
+POT := $(VENV)/messages.pot
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project pos_notes -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d pos_notes/translations --no-fuzzy-matching --width 100
+	$(BIN)/pybabel compile -d pos_notes/translations --statistics
 
 install-test: $(VENV)/.installed-test install
 
@@ -61,3 +74,7 @@ test-postgres: install-test chromium postgres-server
 
 clean:
 	rm -rf $(VENV) $(ARTIFACTS)
+
+# Throwaway database at shop-years scale, served by gunicorn; figures in docs/PERFORMANCE.md.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -19,7 +19,9 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their loaded state after the view's single commit: rendering the response
+# needs no reloads, and on SQLite no second transaction (and write lock) after the commit.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

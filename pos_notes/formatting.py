@@ -1,9 +1,10 @@
 """Jinja filters: money, dates and labels in the user's language and the shop's timezone."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from flask import Flask
-from flask_babel import format_date, get_locale, format_datetime, format_decimal, format_timedelta, \
-    lazy_gettext as _l, to_user_timezone
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, \
+    get_locale, gettext as _, lazy_gettext as _l, to_user_timezone
 
 from . import clock
 
@@ -33,14 +34,27 @@ FIELD_LABELS = {
 }
 
 
+# Per language: the Colombian way in Spanish, the usual English order in English.
+DATETIME_PATTERNS = {"es": "d MMM y, h:mm a", "en": "MMM d, y, h:mm a"}
+DATE_PATTERNS = {"es": "d MMM y", "en": "MMM d, y"}
+MONEY_PATTERNS = {"es": "$ {}", "en": "${}"}
+# Within this span a time reads better as "hace 5 minutos"; older ones show the date.
+RELATIVE_SPAN = timedelta(hours=12)
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale and locale.language in DATE_PATTERNS else "es"
+
+
 def money(amount: int | None) -> str:
-    """COP the Colombian way: $ 12.345 (no cents)."""
-    return "$ " + format_decimal(amount or 0, "#,##0")
+    """COP without cents: $ 12.345 in Spanish, $12,345 in English."""
+    return MONEY_PATTERNS[_language()].format(format_decimal(amount or 0, "#,##0"))
 
 
 def local_datetime(moment: datetime) -> str:
-    """3 dic 2026, 10:42 a. m. in the shop's timezone."""
-    return format_datetime(moment, "d MMM y, h:mm a")
+    """3 dic 2026, 10:42 a. m. (Dec 3, 2026, 10:42 AM) in the shop's timezone."""
+    return format_datetime(moment, DATETIME_PATTERNS[_language()])
 
 
 def iso_datetime(moment: datetime) -> str:
@@ -49,7 +63,7 @@ def iso_datetime(moment: datetime) -> str:
 
 
 def local_date(day: date | None) -> str:
-    return format_date(day, "d MMM y") if day else ""
+    return format_date(day, DATE_PATTERNS[_language()]) if day else ""
 
 
 def iso_date(text: str | None) -> str:
@@ -58,17 +72,37 @@ def iso_date(text: str | None) -> str:
 
 
 def ago(moment: datetime) -> str:
-    """Hace 5 minutos."""
-    return format_timedelta(moment - clock.now(), add_direction=True)
+    """Hace 5 minutos (5 minutes ago); under a minute, "hace un momento"."""
+    elapsed = clock.now() - moment
+    if timedelta(0) <= elapsed < timedelta(minutes=1):
+        return _("hace un momento")
+    return format_timedelta(-elapsed, add_direction=True)
+
+
+def is_recent(moment: datetime) -> bool:
+    """True when a relative time ("hace 5 minutos") says more than the date would."""
+    return timedelta(0) <= clock.now() - moment < RELATIVE_SPAN
+
+
+def check_catalogues(app: Flask) -> None:
+    """Refuse to start with an uncompiled catalogue: Babel would fall back to Spanish silently."""
+    translations = Path(app.root_path) / "translations"
+    for po in translations.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            raise RuntimeError(f"{po.relative_to(app.root_path)} is not compiled (or changed "
+                               "since): run `make install` (pybabel compile).")
 
 
 def init_app(app: Flask) -> None:
+    check_catalogues(app)
     app.add_template_filter(money)
     app.add_template_filter(local_datetime)
     app.add_template_filter(iso_datetime)
     app.add_template_filter(local_date)
     app.add_template_filter(iso_date)
     app.add_template_filter(ago)
+    app.add_template_test(is_recent, "recent")
     app.jinja_env.globals.update(get_locale=get_locale, STATUS_LABELS=STATUS_LABELS,
                                  PAYMENT_FORM_LABELS=PAYMENT_FORM_LABELS,
                                  PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,

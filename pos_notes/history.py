@@ -1,16 +1,23 @@
 """The one way to record a movement, and the one way to read a timeline."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime, timezone
+from threading import Lock
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from flask import current_app, render_template
+from flask_babel import get_locale, get_timezone
+from markupsafe import Markup
+from sqlalchemy import Select, select, tuple_
 
 from . import clock
 from .extensions import db
+from .formatting import is_recent
 from .models import Customer, HistoryEntry, Invoice, User
 
 PAGE_SIZE = 30
+RENDERED_ENTRIES = 20_000  # about 10 MB of HTML per worker
 
 
 def record_event(kind: str, *, actor: User, invoice: Invoice | None = None,
@@ -37,8 +44,9 @@ def timeline(*, invoice_id: int | None = None, customer_id: int | None = None,
         query = select(HistoryEntry).where(HistoryEntry.customer_id == customer_id)
     if before is not None:
         at, entry_id = before
-        query = query.where(or_(HistoryEntry.created_at < at,
-                                and_(HistoryEntry.created_at == at, HistoryEntry.id < entry_id)))
+        # A row value, so the index range starts right at the cursor (an OR of the two
+        # columns would make SQLite walk every newer entry of the timeline first).
+        query = query.where(tuple_(HistoryEntry.created_at, HistoryEntry.id) < (at, entry_id))
     return query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
 
 
@@ -65,3 +73,41 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not entry_id.isascii() or not entry_id.isdigit() or int(entry_id) >= 2**31:
         raise ValueError(f"bad entry id in cursor: {entry_id!r}")
     return at, int(entry_id)
+
+
+class RenderedEntries:
+    """The HTML of entries already shown, per language and timezone, kept by each app.
+
+    Entries never change (the database refuses UPDATE), so an entry's <li> is rendered once
+    and then served from memory: a Historial page costs about the same with 30 entries as
+    with 3. history/_entry.html must depend on nothing but the entry, the language and the
+    timezone (no user, no role), and on the time only through when(..., relative=True).
+    """
+
+    def __init__(self, size: int = RENDERED_ENTRIES):
+        self.size = size
+        self.html: OrderedDict[tuple, Markup] = OrderedDict()
+        self.lock = Lock()
+
+    def __call__(self, entry: HistoryEntry) -> Markup:
+        # A recent entry reads "hace 5 minutos", which changes: it is rendered each time
+        # until it is old enough to show its date. Debug mode reloads templates.
+        if current_app.debug or is_recent(entry.created_at):
+            return Markup(render_template("history/_entry.html", entry=entry))
+        key = (entry.id, str(get_locale()), str(get_timezone()))
+        with self.lock:
+            html = self.html.get(key)
+            if html is not None:
+                self.html.move_to_end(key)
+                return html
+        html = Markup(render_template("history/_entry.html", entry=entry))
+        with self.lock:
+            self.html[key] = html
+            if len(self.html) > self.size:
+                self.html.popitem(last=False)
+        return html
+
+
+def init_app(app) -> None:
+    """Give the app's templates its own cache of rendered entries."""
+    app.jinja_env.globals["rendered_entry"] = RenderedEntries()

@@ -104,6 +104,9 @@ class Invoice(db.Model):
                         name="status"),
         CheckConstraint("payment_form IN ('contado','credito')", name="payment_form"),
         CheckConstraint("paid >= 0 AND paid <= total", name="paid_range"),
+        # Newest-first lists filtered by status or by customer read straight off these.
+        Index("ix_invoices_status_number", "status", "number"),
+        Index("ix_invoices_customer_number", "customer_id", "number"),
     )
 
     @property

@@ -154,7 +154,8 @@ def test_customer_list_walks_the_name_index_without_sorting(app, make_customer, 
             assert not any("TEMP B-TREE" in step for step in plan), plan
             walk = "SEARCH" if after else "SCAN"
             assert f"{walk} customers USING INDEX ix_customers_name" in plan[0], plan
-            assert all("USING INDEX ix_invoices_customer_id" in step
+            # Either index that starts with customer_id (speed_1 adds customer_id, number).
+            assert all("USING INDEX ix_invoices_customer_" in step and "(customer_id=?" in step
                        for step in plan if "invoices" in step), plan
 
 
