@@ -1,7 +1,7 @@
 """idempotency keys remember what the first request created
 
 Revision ID: trust_1
-Revises: 0001
+Revises: speed_1
 Create Date: 2026-12-03 16:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'trust_1'
-down_revision = '0001'
+down_revision = 'speed_1'
 branch_labels = None
 depends_on = None
 
