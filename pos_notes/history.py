@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from threading import Lock
 from typing import Any
 
-from flask import current_app, render_template
+from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 from sqlalchemy import Select, select, tuple_
@@ -58,6 +58,21 @@ def page(query: Select, limit: int = PAGE_SIZE) -> tuple[list[HistoryEntry], str
     entries = entries[:limit]
     last = entries[-1]
     return entries, encode_cursor(last.created_at, last.id)
+
+
+def requested_page(endpoint: str, *, invoice_id: int | None = None,
+                   customer_id: int | None = None) -> dict[str, Any]:
+    """The timeline page this request asks for (?before=cursor); 400 for a bad cursor."""
+    try:
+        before = decode_cursor(request.args.get("before"))
+    except ValueError:
+        abort(400)
+    entries, cursor = page(timeline(invoice_id=invoice_id, customer_id=customer_id,
+                                    before=before))
+    owner = {"invoice_id": invoice_id} if invoice_id is not None else \
+        {"customer_id": customer_id}
+    more_url = cursor and url_for(endpoint, before=cursor, **owner)
+    return {"entries": entries, "more_url": more_url, "is_next_page": before is not None}
 
 
 def encode_cursor(at: datetime, entry_id: int) -> str:

@@ -3,7 +3,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
-from ..history import decode_cursor, page, timeline
+from ..history import requested_page
 from ..htmx import is_htmx, render
 from ..models import Customer
 from . import bp, services
@@ -65,14 +65,8 @@ def _annotation_form(customer: Customer, **kwargs) -> CustomerAnnotationForm:
 
 
 def _timeline_context(customer: Customer, form: CustomerAnnotationForm) -> dict:
-    try:
-        before = decode_cursor(request.args.get("before"))
-    except ValueError:
-        abort(400)
-    entries, cursor = page(timeline(customer_id=customer.id, before=before))
-    more_url = cursor and url_for(".customer_history", customer_id=customer.id, before=cursor)
-    return {"customer": customer, "entries": entries, "more_url": more_url, "form": form,
-            "is_next_page": before is not None}
+    return {"customer": customer, "form": form,
+            **requested_page(".customer_history", customer_id=customer.id)}
 
 
 def _consulta_context(customer_id: int, form: CustomerAnnotationForm | None = None) -> dict:

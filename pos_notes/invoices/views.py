@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.views import admin_required
 from ..extensions import db
-from ..history import decode_cursor, page, timeline
+from ..history import requested_page
 from ..htmx import is_htmx, render
 from ..models import STATUSES, Customer, HistoryEntry, Invoice
 from ..search import matching_customers
@@ -200,14 +200,8 @@ def annul_invoice(invoice_id: int):
 
 
 def _timeline_context(invoice: Invoice, form: AnnotationForm) -> dict:
-    try:
-        before = decode_cursor(request.args.get("before"))
-    except ValueError:
-        abort(400)
-    entries, cursor = page(timeline(invoice_id=invoice.id, before=before))
-    more_url = cursor and url_for(".invoice_history", invoice_id=invoice.id, before=cursor)
-    return {"invoice": invoice, "entries": entries, "more_url": more_url, "form": form,
-            "is_next_page": before is not None}
+    return {"invoice": invoice, "form": form,
+            **requested_page(".invoice_history", invoice_id=invoice.id)}
 
 
 @bp.get("/<int:invoice_id>/history")
