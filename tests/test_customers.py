@@ -553,3 +553,19 @@ def test_back_button_restore_request_gets_the_whole_list_page(admin_client, make
     response = admin_client.raw.get("/customers/?q=ana", headers={
         "HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in response.get_data(as_text=True)
+
+
+def test_a_repeated_customer_note_submission_saves_one_note(app, admin_client, make_customer):
+    customer_id = make_customer()
+    page = admin_client.get(f"/customers/{customer_id}").get_data(as_text=True)
+    form = page.split(f'id="customer-annotation-form-{customer_id}"')[1]
+    key = form.split('name="idempotency_key"')[1].split('value="')[1].split('"')[0]
+    data = {"text": "Promete pagar el lunes", "idempotency_key": key}
+    first = admin_client.post(f"/customers/{customer_id}/annotations", data, htmx=True)
+    again = admin_client.post(f"/customers/{customer_id}/annotations", data, htmx=True)
+    assert first.status_code == again.status_code == 200
+    assert "Promete pagar el lunes" in again.get_data(as_text=True)
+    with app.app_context():
+        notes = db.session.scalars(select(HistoryEntry.body).where(
+            HistoryEntry.customer_id == customer_id, HistoryEntry.kind == "annotation")).all()
+    assert notes == ["Promete pagar el lunes"]

@@ -167,3 +167,16 @@ def test_cash_invoice_shows_no_payment_form(admin_client, make_invoice):
     invoice_id = make_invoice(payment_form="contado")
     page = admin_client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
     assert "Registrar abono" not in page and "Abonos" not in page
+
+
+def test_a_repeated_payment_submission_records_one_abono(app, admin_client, make_invoice):
+    invoice_id = make_invoice()  # credit, total $ 6.400
+    page = admin_client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    key = page.split('name="idempotency_key"')[1].split('value="')[1].split('"')[0]
+    data = {"amount": "1.000", "paid_on": "2026-12-03", "method": "efectivo",
+            "idempotency_key": key}
+    first = admin_client.post(f"/invoices/{invoice_id}/payments", data)
+    again = admin_client.post(f"/invoices/{invoice_id}/payments", data)  # a double tap
+    assert first.status_code == again.status_code == 302
+    assert [p.amount for p in _payments(app, invoice_id)] == [1000]
+    assert [e.kind for e in _entries(app, invoice_id)] == ["created", "payment"]

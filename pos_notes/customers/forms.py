@@ -32,7 +32,7 @@ def _filled(field) -> bool:
     return bool(field.raw_data and field.raw_data[0].strip())
 
 
-class CustomerAnnotationForm(FlaskForm):
+class CustomerAnnotationForm(IdempotentForm):
     """Anotación, optionally a Compromiso de pago: amount, date and maybe an open invoice."""
 
     text = NoteField(_l("Anotación"))

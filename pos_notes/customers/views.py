@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..history import requested_page
 from ..htmx import is_htmx, render
-from ..models import Customer
+from ..models import Customer, HistoryEntry
 from . import bp, services
 from .forms import CustomerAnnotationForm, CustomerForm, NewCustomerForm
 
@@ -110,10 +110,13 @@ def add_annotation(customer_id: int):
                                    form=form), 422
         return render_template("customers/detail.html",
                                **_consulta_context(customer.id, form)), 422
-    entry = services.add_annotation(
-        customer, text=form.text.data, actor=current_user, amount=form.amount.data,
-        due_on=form.due_on.data, invoice=form.invoice)
-    db.session.commit()
+    entry_id = form.earlier_result()
+    if entry_id is None:
+        entry = services.add_annotation(
+            customer, text=form.text.data, actor=current_user, amount=form.amount.data,
+            due_on=form.due_on.data, invoice=form.invoice)
+        entry_id = form.commit_once(lambda: entry.id)
+    entry = db.session.get(HistoryEntry, int(entry_id))
     if is_htmx():
         return render_template("customers/_annotation_saved.html", customer=customer,
                                entry=entry, form=_annotation_form(customer, formdata=None),

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from .. import clock
 from ..formatting import PAYMENT_METHOD_LABELS, money
-from ..forms import MoneyField, NoteField
+from ..forms import IdempotentForm, MoneyField, NoteField
 
 
 def shop_today():
@@ -14,7 +14,7 @@ def shop_today():
     return to_user_timezone(clock.now()).date()
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(IdempotentForm):
     """Registrar abono. The view sets `balance` so the form can refuse an over-payment."""
 
     amount = MoneyField(_l("Valor del abono"), validators=[

@@ -44,6 +44,8 @@ def _invoice_page(invoice: Invoice, status: int, **forms):
 def register_payment(invoice_id: int):
     invoice = get_invoice(invoice_id)
     form = PaymentForm()
+    if form.is_submitted() and form.earlier_result():  # a double tap: it is already paid in
+        return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
     form.balance = invoice.balance
     refusal = services.payment_refusal(invoice)
     if refusal or not form.validate_on_submit():
@@ -55,7 +57,7 @@ def register_payment(invoice_id: int):
         payment = services.register_payment(invoice, amount=form.amount.data,
                                             paid_on=form.paid_on.data,
                                             method=form.method.data, actor=current_user)
-        db.session.commit()
+        form.commit_once(lambda: payment.id)
     except services.InvoiceError as error:
         db.session.rollback()
         form.form_errors.append(str(error))
