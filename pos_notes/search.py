@@ -18,8 +18,9 @@ MAX_WORDS = 8
 
 
 def not_search_index(name: str | None, type_: str, parent_names: dict) -> bool:
-    """For Alembic autogenerate: the FTS5 tables belong to migration speed_1, not to models."""
-    return not (type_ == "table" and name and name.startswith("customers_search"))
+    """For Alembic autogenerate: the search index (FTS5 tables on SQLite, a pg_trgm
+    expression index on PostgreSQL) belongs to migration speed_1, not to the models."""
+    return not (name and name.startswith(("customers_search", "ix_customers_search")))
 
 
 def words(q: str) -> list[str]:

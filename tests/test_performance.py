@@ -141,6 +141,7 @@ def test_customer_page_costs_the_same_queries_with_1_or_60_invoices(
     assert_constant(counts, at_most=12)
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_annotation_post_holds_one_transaction_and_reloads_nothing_after_commit(
         app, admin_client, make_invoice):
     """After the commit the response renders from memory: no second BEGIN IMMEDIATE
@@ -185,6 +186,7 @@ def assert_reads_the_index(steps, index):
     assert not any("TEMP B-TREE" in step for step in steps), steps
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_timeline_query_reads_its_index_without_scan_or_sort(app, admin_client, make_invoice):
     invoice_id = make_invoice()
     add_notes(app, invoice_id, 40)
@@ -199,6 +201,7 @@ def test_timeline_query_reads_its_index_without_scan_or_sort(app, admin_client, 
     assert_reads_the_index(steps, "ix_history_invoice_time (invoice_id=? AND created_at<")
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_customer_timeline_query_reads_its_index_without_scan_or_sort(app, make_customer):
     customer_id = make_customer()
     with app.app_context():
@@ -224,6 +227,7 @@ def list_steps(app, client, url):
     return [step for _statement, steps in invoice_list_plan(app, client, url) for step in steps]
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_search_of_one_customer_reads_their_invoices_newest_first_off_an_index(
         app, admin_client, make_customer, make_invoice):
     make_invoice(make_customer("Ana Pérez", "1.020.304"))
@@ -237,6 +241,7 @@ def test_search_of_one_customer_reads_their_invoices_newest_first_off_an_index(
                        for step in steps), steps
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_search_of_a_few_customers_reads_only_their_invoices(
         app, admin_client, make_customer, make_invoice):
     for i in range(3):
@@ -250,6 +255,7 @@ def test_search_of_a_few_customers_reads_only_their_invoices(
                        for step in steps), steps
 
 
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_search_of_many_customers_walks_the_number_index_without_sorting(
         app, admin_client, make_customer, make_invoice, monkeypatch):
     from pos_notes.invoices import views
@@ -270,6 +276,7 @@ def test_search_of_many_customers_walks_the_number_index_without_sorting(
     ("/invoices/?status=pagada", r"SEARCH invoices USING INDEX ix_invoices_status_number "
                                  r"\(status=\?\)"),
 ])
+@pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_invoice_list_reads_newest_first_off_an_index(app, admin_client, make_invoice, url,
                                                       index):
     make_invoice()
