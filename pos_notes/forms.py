@@ -45,6 +45,17 @@ class IdempotentForm(FlaskForm):
         done = db.session.get(IdempotencyKey, self.idempotency_key.data)
         return done.result if done else None
 
+    def create_once(self, model: type, create: Callable[[], object]):
+        """What this submission creates, made and committed once; a repeat of the key gets
+        the record the first submission created."""
+        earlier = self.earlier_result()
+        if earlier is None:
+            record = create()
+            earlier = self.commit_once(lambda: record.id)
+            if int(earlier) == record.id:
+                return record
+        return db.session.get(model, int(earlier))
+
     def commit_once(self, result: Callable[[], object]) -> str:
         """Commit the pending change with this key; if a twin request won, return its result."""
         db.session.flush()  # gives the new record its id

@@ -37,11 +37,8 @@ def new_customer():
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("customers/new.html", form=form), status
-    customer_id = form.earlier_result()
-    if customer_id is None:
-        customer = services.create_customer(form.data, actor=current_user)
-        customer_id = form.commit_once(lambda: customer.id)
-    customer = db.get_or_404(Customer, int(customer_id))
+    customer = form.create_once(
+        Customer, lambda: services.create_customer(form.data, actor=current_user))
     flash(_("Cliente %(name)s creado.", name=customer.name))
     return redirect(url_for("invoices.new_invoice", customer_id=customer.id))
 
@@ -110,13 +107,9 @@ def add_annotation(customer_id: int):
                                    form=form), 422
         return render_template("customers/detail.html",
                                **_consulta_context(customer.id, form)), 422
-    entry_id = form.earlier_result()
-    if entry_id is None:
-        entry = services.add_annotation(
-            customer, text=form.text.data, actor=current_user, amount=form.amount.data,
-            due_on=form.due_on.data, invoice=form.invoice)
-        entry_id = form.commit_once(lambda: entry.id)
-    entry = db.session.get(HistoryEntry, int(entry_id))
+    entry = form.create_once(HistoryEntry, lambda: services.add_annotation(
+        customer, text=form.text.data, actor=current_user, amount=form.amount.data,
+        due_on=form.due_on.data, invoice=form.invoice))
     if is_htmx():
         return render_template("customers/_annotation_saved.html", customer=customer,
                                entry=entry, form=_annotation_form(customer, formdata=None),

@@ -112,15 +112,10 @@ def new_invoice():
         return _invoice_form_page("invoices/new.html", form)
     if not form.validate_on_submit():
         return _invoice_form_page("invoices/new.html", form, 422)
-    invoice_id = form.earlier_result()
-    if invoice_id is None:
-        invoice = services.create_invoice(
-            customer=db.get_or_404(Customer, form.customer_id.data),
-            payment_form=form.payment_form.data, due_date=form.due_date.data,
-            observations=form.observations.data, lines=form.filled_lines(),
-            actor=current_user)
-        invoice_id = form.commit_once(lambda: invoice.id)
-    invoice = get_invoice(int(invoice_id))
+    invoice = form.create_once(Invoice, lambda: services.create_invoice(
+        customer=db.get_or_404(Customer, form.customer_id.data),
+        payment_form=form.payment_form.data, due_date=form.due_date.data,
+        observations=form.observations.data, lines=form.filled_lines(), actor=current_user))
     flash(_("Factura %(code)s creada.", code=invoice.code))
     return redirect(url_for(".show_invoice", invoice_id=invoice.id))
 
@@ -223,11 +218,8 @@ def add_annotation(invoice_id: int):
                                    form=form), 422
         return render_template("invoices/history.html",
                                **_timeline_context(invoice, form)), 422
-    entry_id = form.earlier_result()
-    if entry_id is None:
-        entry = services.add_annotation(invoice, text=form.text.data, actor=current_user)
-        entry_id = form.commit_once(lambda: entry.id)
-    entry = db.session.get(HistoryEntry, int(entry_id))
+    entry = form.create_once(HistoryEntry, lambda: services.add_annotation(
+        invoice, text=form.text.data, actor=current_user))
     if is_htmx():
         return render_template("invoices/_annotation_saved.html", invoice=invoice,
                                entry=entry, form=AnnotationForm(formdata=None))
