@@ -45,6 +45,8 @@ class CustomerAnnotationForm(IdempotentForm):
     def __init__(self, *args, open_invoices=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.open_invoices = {invoice.id: invoice for invoice in open_invoices}
+        # Looked up by the text sent, never int(): "²" passes isdigit() but int() refuses it.
+        self._by_value = {str(invoice.id): invoice for invoice in open_invoices}
         self.today = today
         self.invoice_id.choices = [("", _l("Ninguna en particular"))] + [
             (str(invoice.id), _("%(code)s · saldo %(balance)s", code=invoice.code,
@@ -54,8 +56,7 @@ class CustomerAnnotationForm(IdempotentForm):
     @property
     def invoice(self):
         """The chosen open invoice (valid once validated), or None."""
-        return self.open_invoices.get(int(self.invoice_id.data)) \
-            if self.invoice_id.data else None
+        return self._by_value.get(self.invoice_id.data or "")
 
     @property
     def has_commitment(self) -> bool:
@@ -93,5 +94,4 @@ class CustomerAnnotationForm(IdempotentForm):
             raise ValidationError(_l("Elija una factura a crédito pendiente de este cliente."))
 
     def _invoice_ok(self) -> bool:
-        data = self.invoice_id.data
-        return not data or (data.isdigit() and int(data) in self.open_invoices)
+        return not self.invoice_id.data or self.invoice_id.data in self._by_value
