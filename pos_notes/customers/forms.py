@@ -7,6 +7,14 @@ from ..formatting import money
 from ..forms import IdempotentForm, MoneyField, NoteField
 
 
+# RFC 5322's dot-atom, ASCII only: "a,b@x.co" or "a@x.co <b@y.co>" would send a customer's
+# reminder to someone else, "=?utf-8?q?x?=@x.co" reads as x@x.co, and an address in other
+# letters (ñ@ñ.co) needs SMTPUTF8, which most mail servers of the shops do not offer.
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9-]+"
+EMAIL = rf"^(?!.*=\?){_LOCAL}(\.{_LOCAL})*@{_LABEL}(\.{_LABEL})+$"
+
+
 class CustomerForm(FlaskForm):
     name = StringField(_l("Nombre"), validators=[
         DataRequired(message=_l("Escriba el nombre.")), Length(max=120)])
@@ -16,8 +24,7 @@ class CustomerForm(FlaskForm):
     # A shape check, not WTForms' Email(): that one needs the email_validator package,
     # which is not a dependency, and raised a 500 on any address typed here.
     email = EmailField(_l("Correo electrónico"), validators=[
-        Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                            message=_l("Correo electrónico no válido."))])
+        Optional(), Length(max=254), Regexp(EMAIL, message=_l("Correo electrónico no válido."))])
     phone = StringField(_l("Teléfono / WhatsApp"), validators=[
         Optional(), Length(max=30),
         Regexp(r"^\+?[0-9 ()\-]+$", message=_l("Use solo números, espacios y +."))])
