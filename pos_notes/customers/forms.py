@@ -10,9 +10,9 @@ from ..forms import IdempotentForm, MoneyField, NoteField
 # RFC 5322's dot-atom, ASCII only: "a,b@x.co" or "a@x.co <b@y.co>" would send a customer's
 # reminder to someone else, "=?utf-8?q?x?=@x.co" reads as x@x.co, and an address in other
 # letters (ñ@ñ.co) needs SMTPUTF8, which most mail servers of the shops do not offer.
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9-]+"
-EMAIL = rf"^(?!.*=\?){_LOCAL}(\.{_LOCAL})*@{_LABEL}(\.{_LABEL})+$"
+LOCAL_PART = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+DOMAIN_LABEL = r"[A-Za-z0-9-]+"
+EMAIL = rf"^(?!.*=\?){LOCAL_PART}(\.{LOCAL_PART})*@{DOMAIN_LABEL}(\.{DOMAIN_LABEL})+$"
 
 
 class CustomerForm(FlaskForm):
