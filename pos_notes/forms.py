@@ -6,6 +6,7 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from wtforms import Field, HiddenField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -18,6 +19,7 @@ NOTE_MAX = 2000
 # Amounts are stored as 32-bit integers (PostgreSQL's INTEGER): 2.000 millones is plenty.
 MONEY_MAX = 2_000_000_000
 IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
+PENDING = ""  # the result of a claimed key whose change is still under way
 
 
 class EmptyForm(FlaskForm):
@@ -30,6 +32,8 @@ class IdempotentForm(FlaskForm):
     Each rendering carries a fresh key. The view asks `earlier_result()` before creating
     anything; if the key was used, it answers as it did the first time. Otherwise it makes
     the change and calls `commit_once(...)`, which stores the key in the same transaction.
+    A change that reaches outside the database (a message sent) cannot wait for the commit
+    to find its twin: it `claim()`s the key first, then `settle()`s or `release()`s it.
     """
 
     idempotency_key = HiddenField()
@@ -41,7 +45,8 @@ class IdempotentForm(FlaskForm):
             self.idempotency_key.data = uuid.uuid4().hex
 
     def earlier_result(self) -> str | None:
-        """What the first submission with this key created, or None if it is new."""
+        """What the first submission with this key created (PENDING while it is still
+        under way), or None if the key is new."""
         done = db.session.get(IdempotencyKey, self.idempotency_key.data)
         return done.result if done else None
 
@@ -55,6 +60,29 @@ class IdempotentForm(FlaskForm):
             if int(earlier) == record.id:
                 return record
         return db.session.get(model, int(earlier))
+
+    def claim(self) -> bool:
+        """Take this key, committed, before doing what cannot be undone (sending a
+        message); False if a twin request took it first. `settle` or `release` follows."""
+        db.session.add(IdempotencyKey(key=self.idempotency_key.data, user_id=current_user.id,
+                                      result=PENDING))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            return False
+        return True
+
+    def settle(self, result: object) -> None:
+        """Record what the claimed submission made; the caller commits it with the change."""
+        db.session.get(IdempotencyKey, self.idempotency_key.data).result = str(result)
+
+    def release(self) -> None:
+        """Give the key back after the change failed, so the same form can try again."""
+        db.session.rollback()
+        db.session.execute(delete(IdempotencyKey).where(
+            IdempotencyKey.key == self.idempotency_key.data))
+        db.session.commit()
 
     def commit_once(self, result: Callable[[], object]) -> str:
         """Commit the pending change with this key; if a twin request won, return its result."""

@@ -335,9 +335,12 @@ def _key(page: str) -> str:
     return KEY.search(page).group(1)
 
 
-def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_invoice):
-    invoice_id = make_invoice()
-    for url in ("/invoices/new", "/customers/new", f"/invoices/{invoice_id}/history"):
+def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer, make_invoice):
+    customer_id = make_customer()
+    invoice_id = make_invoice(customer_id)
+    for url in ("/invoices/new", "/customers/new", f"/invoices/{invoice_id}/history",
+                f"/invoices/{invoice_id}", f"/customers/{customer_id}",
+                f"/customers/{customer_id}/reminders/new", "/settings/"):
         first, second = (_key(admin_client.get(url).get_data(as_text=True)) for _ in range(2))
         assert first != second, url
 
