@@ -13,6 +13,7 @@ from .. import clock
 from ..extensions import db
 from ..history import record_event
 from ..models import Commitment, Customer, HistoryEntry, Invoice, Payment, User
+from ..search import matching_customers
 
 FIELDS = ("name", "identification", "email", "phone", "address")
 OPEN_STATUSES = ("por_cobrar", "pagada_parcialmente")
@@ -92,7 +93,10 @@ def search_customers(q: str, after: int | None = None) -> Select:
         bare = _bare(like)
         plain_id = func.replace(func.replace(func.replace(Customer.identification, ".", ""),
                                              "-", ""), " ", "")
-        matches = [Customer.name.ilike(f"%{like}%"), Customer.identification.like(f"%{like}%")]
+        # The search index folds accents and case ("perez", "PEREZ" find "Pérez"); the
+        # LIKEs keep finding any part of a name ("rez"), as the list always has.
+        matches = [Customer.id.in_(matching_customers(q)), Customer.name.ilike(f"%{like}%"),
+                   Customer.identification.like(f"%{like}%")]
         if bare:
             matches.append(plain_id.like(f"%{bare}%"))
         query = query.where(or_(*matches))
