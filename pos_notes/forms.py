@@ -27,9 +27,9 @@ class EmptyForm(FlaskForm):
 
 
 class IdempotentForm(FlaskForm):
-    """A create form that a double tap or a retry after a timeout cannot apply twice.
+    """A form that a double tap or a retry after a timeout cannot apply twice.
 
-    Each rendering carries a fresh key. The view asks `earlier_result()` before creating
+    Each rendering carries a fresh key. The view asks `earlier_result()` before changing
     anything; if the key was used, it answers as it did the first time. Otherwise it makes
     the change and calls `commit_once(...)`, which stores the key in the same transaction.
     A change that reaches outside the database (a message sent) cannot wait for the commit
@@ -40,13 +40,14 @@ class IdempotentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        key = self.idempotency_key  # None in a subclass that opts out (edit forms)
-        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key.data or ""):
+        if not IDEMPOTENCY_KEY.fullmatch(self.idempotency_key.data or ""):
             self.idempotency_key.data = uuid.uuid4().hex
 
     def earlier_result(self) -> str | None:
         """What the first submission with this key created (PENDING while it is still
-        under way), or None if the key is new."""
+        under way), or None if the key is new or the form was not submitted."""
+        if not self.is_submitted():
+            return None
         done = db.session.get(IdempotencyKey, self.idempotency_key.data)
         return done.result if done else None
 

@@ -7,7 +7,7 @@ from ..history import requested_page
 from ..htmx import is_htmx, render
 from ..models import Customer, HistoryEntry
 from . import bp, services
-from .forms import CustomerAnnotationForm, CustomerForm, NewCustomerForm
+from .forms import CustomerAnnotationForm, CustomerForm
 
 LIST_SIZE = 50
 COMMITMENT_LABELS = {"abierto": _l("Abierto"), "cumplido": _l("Cumplido"),
@@ -33,7 +33,7 @@ def list_customers():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_customer():
-    form = NewCustomerForm()
+    form = CustomerForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("customers/new.html", form=form), status
@@ -47,12 +47,14 @@ def new_customer():
 def edit_customer(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
     form = CustomerForm(obj=customer)
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("customers/edit.html", form=form, customer=customer), status
-    changes = services.modify_customer(customer, form.data, actor=current_user)
-    db.session.commit()
-    flash(_("Cliente modificado.") if changes else _("No había cambios que guardar."))
+    outcome = form.earlier_result()  # a double tap is answered as the first submission
+    if outcome is None:
+        if not form.validate_on_submit():
+            status = 422 if request.method == "POST" else 200
+            return render_template("customers/edit.html", form=form, customer=customer), status
+        changes = services.modify_customer(customer, form.data, actor=current_user)
+        outcome = form.commit_once(lambda: int(bool(changes)))
+    flash(_("Cliente modificado.") if outcome == "1" else _("No había cambios que guardar."))
     return redirect(url_for(".show_customer", customer_id=customer.id))
 
 

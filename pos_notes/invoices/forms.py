@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, DecimalField, FieldList, Form, FormField, HiddenField,
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -81,11 +80,10 @@ class InvoiceForm(IdempotentForm):
 
 class EditInvoiceForm(InvoiceForm):
     payment_form = None  # fixed at sale time
-    idempotency_key = None  # the version number already stops a repeated edit
     credit = False
 
 
-class AnnulForm(FlaskForm):
+class AnnulForm(IdempotentForm):
     reason = NoteField(_l("Motivo"))
 
 

@@ -149,24 +149,27 @@ def edit_invoice(invoice_id: int):
     if "add_line" in request.form:
         form.lines.append_entry()
         return _invoice_form_page(**page_args)
-    if not form.validate_on_submit():
-        return _invoice_form_page(**page_args, status=422)
-    if form.version.data != str(invoice.version):
-        return _conflict(page_args)
-    try:
-        changes = services.modify_invoice(
-            invoice, customer=db.get_or_404(Customer, form.customer_id.data),
-            due_date=form.due_date.data, observations=form.observations.data,
-            lines=form.filled_lines(), actor=current_user)
-        db.session.commit()
-    except services.InvoiceError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _invoice_form_page(**page_args, status=422)
-    except StaleDataError:
-        db.session.rollback()
-        return _conflict(page_args)
-    flash(_("Factura modificada.") if changes else _("No había cambios que guardar."))
+    # A double tap is answered as the first submission, not as a conflict with itself.
+    outcome = form.earlier_result()
+    if outcome is None:
+        if not form.validate_on_submit():
+            return _invoice_form_page(**page_args, status=422)
+        if form.version.data != str(invoice.version):
+            return _conflict(page_args)
+        try:
+            changes = services.modify_invoice(
+                invoice, customer=db.get_or_404(Customer, form.customer_id.data),
+                due_date=form.due_date.data, observations=form.observations.data,
+                lines=form.filled_lines(), actor=current_user)
+            outcome = form.commit_once(lambda: int(bool(changes)))
+        except services.InvoiceError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            return _invoice_form_page(**page_args, status=422)
+        except StaleDataError:
+            db.session.rollback()
+            return _conflict(page_args)
+    flash(_("Factura modificada.") if outcome == "1" else _("No había cambios que guardar."))
     return redirect(url_for(".show_invoice", invoice_id=invoice.id))
 
 
@@ -182,15 +185,21 @@ def _conflict(page_args: dict):
 def annul_invoice(invoice_id: int):
     invoice = get_invoice(invoice_id)
     form = AnnulForm()
-    if form.validate_on_submit():
+    if form.earlier_result() is None:  # else a double tap: answered as the first one was
+        if not form.validate_on_submit():
+            return _annul_refused(invoice, form)
         try:
             services.annul_invoice(invoice, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-            flash(_("Factura %(code)s anulada.", code=invoice.code))
-            return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+            form.commit_once(lambda: invoice.id)
         except services.InvoiceError as error:
             db.session.rollback()
             form.reason.errors.append(str(error))
+            return _annul_refused(invoice, form)
+    flash(_("Factura %(code)s anulada.", code=invoice.code))
+    return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+
+
+def _annul_refused(invoice: Invoice, form: AnnulForm):
     return render_template("invoices/detail.html", invoice=invoice, annul_form=form), 422
 
 
