@@ -31,6 +31,15 @@ def list_customers():
                   next_after=next_after, q=q, today=services.shop_today())
 
 
+@bp.get("/pick")
+def pick_options():
+    """The Cliente picker's choices for what was typed (htmx asks as the user types;
+    without JavaScript the sale form's "Buscar" button sends the form back instead)."""
+    picker = services.pick_customers(request.args.get("customer_q", ""),
+                                     request.args.get("customer_id", type=int))
+    return render_template("customers/_pick_options.html", picker=picker)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_customer():
     form = CustomerForm()
