@@ -65,14 +65,7 @@ class IdempotentForm(FlaskForm):
     def claim(self) -> bool:
         """Take this key, committed, before doing what cannot be undone (sending a
         message); False if a twin request took it first. `settle` or `release` follows."""
-        db.session.add(IdempotencyKey(key=self.idempotency_key.data, user_id=current_user.id,
-                                      result=PENDING))
-        try:
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            return False
-        return True
+        return self._commit_with_key(PENDING)
 
     def settle(self, result: object) -> None:
         """Record what the claimed submission made; the caller commits it with the change."""
@@ -89,18 +82,21 @@ class IdempotentForm(FlaskForm):
         """Commit the pending change with this key; if a twin request won, return its result."""
         db.session.flush()  # gives the new record its id
         value = str(result())
+        return value if self._commit_with_key(value) else self.earlier_result()
+
+    def _commit_with_key(self, result: str) -> bool:
+        """Commit the session with this key stored; False if a twin took the key first."""
         db.session.add(IdempotencyKey(key=self.idempotency_key.data, user_id=current_user.id,
-                                      result=value))
+                                      result=result))
         try:
             db.session.commit()
         except IntegrityError:
             # The same key committed meanwhile (PostgreSQL lets both run; SQLite queues them).
             db.session.rollback()
-            earlier = self.earlier_result()
-            if earlier is None:
-                raise
-            return earlier
-        return value
+            if db.session.get(IdempotencyKey, self.idempotency_key.data) is None:
+                raise  # another constraint, not the key
+            return False
+        return True
 
 
 def finite_number(form, field):
