@@ -192,7 +192,7 @@ def test_list_is_newest_first_and_searches_number_customer_and_status(
 def _offered(html: str) -> list[str]:
     """The customers a sale's Cliente picker offers, in order, "*" marking the chosen one."""
     return [("*" if checked else "") + name for checked, name in re.findall(
-        r'name="customer_id" value="\d+"( checked)?> ([^<]+?) <span', html)]
+        r'name="customer_id" value="\d+"( checked)?> <span>([^<]+?) <span', html)]
 
 
 def test_sale_offers_the_latest_customers_and_finds_any_other(app, admin_client,
