@@ -342,7 +342,8 @@ def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer,
     invoice_id = make_invoice(customer_id)
     for url in ("/invoices/new", "/customers/new", f"/invoices/{invoice_id}/history",
                 f"/invoices/{invoice_id}", f"/customers/{customer_id}",
-                f"/customers/{customer_id}/reminders/new", "/settings/"):
+                f"/customers/{customer_id}/reminders/new", "/settings/", "/users/new",
+                "/users/1/edit"):
         first, second = (_key(admin_client.get(url).get_data(as_text=True)) for _ in range(2))
         assert first != second, url
 

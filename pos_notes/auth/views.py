@@ -19,7 +19,9 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # A deactivated user's open sessions end with the deactivation.
+    return user if user is not None and user.active else None
 
 
 def admin_required(view):
@@ -42,8 +44,7 @@ def login():
         if user is None:
             # Spend the same time as for a real account: timing must not reveal the email.
             check_password_hash(_dummy_hash(), form.password.data)
-        elif user.check_password(form.password.data):
-            login_user(user)
+        elif user.check_password(form.password.data) and login_user(user):  # False if inactive
             return redirect(_safe_next() or url_for("invoices.list_invoices"))
         # Same message whether or not the email exists.
         flash(_("Correo o contraseña incorrectos."), "error")

@@ -244,6 +244,8 @@ def test_every_screen_fits_without_horizontal_scroll_and_targets_are_44px(
         "customer-dialog": "/invoices/",
         "reminder": f"/customers/{busy_shop['customer']}/reminders/new",
         "settings": "/settings/",
+        "users": "/users/",
+        "edit-user": "/users/2/edit",
     }
     for name, url in screens.items():
         page.goto(live_server + url)
