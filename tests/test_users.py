@@ -120,3 +120,39 @@ def test_double_tapped_new_user_is_created_once(app, admin_client):
 
 def test_unknown_user_is_404(admin_client):
     assert admin_client.get("/users/999999/edit").status_code == 404
+
+
+def _change(client, current, new, confirm=None, **extra):
+    return client.post("/password", {"current": current, "new": new,
+                                     "confirm": new if confirm is None else confirm, **extra})
+
+
+def test_a_cashier_changes_their_own_password(app, cashier_client):
+    page = cashier_client.get("/invoices/").get_data(as_text=True)
+    assert 'href="/password"' in page  # their email in the header leads there
+    before = snapshot(app)
+    wrong = _change(cashier_client, "no-es-esta", "otra-clave-2026")
+    assert wrong.status_code == 422
+    assert "La contraseña actual no es correcta." in wrong.get_data(as_text=True)
+    mismatch = _change(cashier_client, PASSWORD, "otra-clave-2026", "otra-clave-2027")
+    assert "Las dos contraseñas nuevas no coinciden." in mismatch.get_data(as_text=True)
+    short = _change(cashier_client, PASSWORD, "corta")
+    assert "La contraseña debe tener entre 8 y 200 caracteres." in short.get_data(as_text=True)
+    assert snapshot(app) == before
+    key = _key(cashier_client.get("/password").get_data(as_text=True))
+    for _ in range(2):  # a double tap is not "the current password is wrong"
+        done = _change(cashier_client, PASSWORD, "otra-clave-2026", idempotency_key=key)
+        assert done.status_code == 302
+        assert "Contraseña cambiada." in cashier_client.get("/invoices/").get_data(as_text=True)
+    assert not _logged_in(_login(app, CASHIER, PASSWORD))
+    assert _logged_in(_login(app, CASHIER, "otra-clave-2026"))
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(app, cashier_client):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3 per 15 minutes"
+    answers = [_change(cashier_client, f"intento-{i}", "otra-clave-2026").status_code
+               for i in range(4)]
+    assert answers == [422, 422, 422, 429]
+    # The account's login is throttled too: the same password is being guessed.
+    assert _login(app, CASHIER, "otro-intento").post(
+        "/login", {"email": CASHIER, "password": "x"}).status_code == 429

@@ -11,7 +11,7 @@ from ..models import User
 from . import bp
 from ..forms import EmptyForm
 from ..security import throttle_login
-from .forms import LanguageForm, LoginForm
+from .forms import LanguageForm, LoginForm, PasswordForm
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -60,6 +60,23 @@ def _dummy_hash() -> str:
 def _safe_next() -> str | None:
     target = request.args.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@throttle_login  # a wrong current password counts as a failed login of this account
+def change_password():
+    form = PasswordForm()
+    if form.earlier_result() is None:  # else a double tap: the password is already changed
+        if not form.validate_on_submit():
+            status = 422 if request.method == "POST" else 200
+            return render_template("auth/password.html", form=form), status
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("La contraseña actual no es correcta."))
+            return render_template("auth/password.html", form=form), 422
+        current_user.set_password(form.new.data)
+        form.commit_once(lambda: current_user.id)
+    flash(_("Contraseña cambiada."))
+    return redirect(url_for("invoices.list_invoices"))
 
 
 @bp.post("/logout")

@@ -4,13 +4,12 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from ..auth.forms import PASSWORD_LENGTH
 from ..extensions import db
 from ..forms import IdempotentForm
 from ..models import ROLES, User
 
 ROLE_LABELS = {"admin": _l("Dueño (administrador)"), "cashier": _l("Cajero")}
-PASSWORD_LENGTH = Length(min=8, max=200, message=_l(
-    "La contraseña debe tener entre %(min)d y %(max)d caracteres.", min=8, max=200))
 
 
 def _trimmed(value: str | None) -> str | None:
