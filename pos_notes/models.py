@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
-                        Numeric, String, Text, TypeDecorator)
+                        Numeric, String, Text, TypeDecorator, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="cashier")
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # A user who left the shop is deactivated, never deleted: their email stays on the
+    # history entries they made, and they can no longer log in.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return self.active
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

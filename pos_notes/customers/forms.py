@@ -1,5 +1,4 @@
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -15,7 +14,10 @@ DOMAIN_LABEL = r"[A-Za-z0-9-]+"
 EMAIL = rf"^(?!.*=\?){LOCAL_PART}(\.{LOCAL_PART})*@{DOMAIN_LABEL}(\.{DOMAIN_LABEL})+$"
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(IdempotentForm):
+    """Crear or modificar cliente: a double submit creates one customer, or answers a
+    repeated modification as the first one."""
+
     name = StringField(_l("Nombre"), validators=[
         DataRequired(message=_l("Escriba el nombre.")), Length(max=120)])
     identification = StringField(_l("Identificación (NIT/CC)"), validators=[
@@ -29,10 +31,6 @@ class CustomerForm(FlaskForm):
         Optional(), Length(max=30),
         Regexp(r"^\+?[0-9 ()\-]+$", message=_l("Use solo números, espacios y +."))])
     address = StringField(_l("Dirección"), validators=[Optional(), Length(max=200)])
-
-
-class NewCustomerForm(IdempotentForm, CustomerForm):
-    """Crear cliente: a double submit creates one customer."""
 
 
 def _filled(field) -> bool:
