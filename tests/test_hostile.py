@@ -12,14 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from pos_notes import clock
 from pos_notes.customers.forms import DOMAIN_LABEL, LOCAL_PART
 from pos_notes.extensions import db
 from pos_notes.forms import IDEMPOTENCY_KEY
-from pos_notes.models import Customer, IdempotencyKey, Invoice
+from pos_notes.models import Customer, IdempotencyKey, Invoice, User
 
-from .conftest import ADMIN, FIGURES, PASSWORD, at
+from .conftest import ADMIN, CASHIER, FIGURES, PASSWORD, at
 from .test_security import FORM_DATA, ID_RULES, snapshot
 
 SAMPLES = [
@@ -187,8 +188,9 @@ def test_edit_invoice_with_hostile_values(app, admin_client, make_customer, fiel
     response = admin_client.post(f"/invoices/{invoice_id}/edit", _invoice_data(fields,
                                                                                 customer_id))
     check(app, "edit invoice", response, {302}, before, allowed={302, 400, 409, 422})
-    if response.status_code == 302:  # a change: the invoice, its lines, one entry
+    if response.status_code == 302:  # a change: the invoice, its lines, one entry; the key
         diff = changed(before, snapshot(app))
+        assert diff.pop("idempotency_keys") == (1, 0), diff
         assert set(diff) <= {"invoices", "invoice_lines", "history_entries"}, diff
         assert diff.get("history_entries") == ((1, 0) if diff else None), diff
 
@@ -339,7 +341,7 @@ def test_reverse_payment_with_hostile_reason(app, admin_client, make_invoice, re
     check(app, "reversar abono", response, {302}, before, allowed={302, 400, 422})
     if response.status_code == 302:
         _wrote_exactly(app, before, {"payments": (1, 1), "history_entries": (1, 0),
-                                     "invoices": (1, 1)})
+                                     "invoices": (1, 1), "idempotency_keys": (1, 0)})
 
 
 @given(payment=st.one_of(st.just("OTHER"), HOSTILE.filter(bool)))
@@ -366,9 +368,10 @@ def test_edit_customer_with_hostile_values(app, admin_client, make_customer, fie
     before = snapshot(app)
     response = admin_client.post(f"/customers/{customer_id}/edit", fields)
     check(app, "edit customer", response, {302}, before, allowed={302, 400, 422})
-    if response.status_code == 302:  # a change: the row and one entry; none: nothing
+    if response.status_code == 302:  # the key; a change: the row and one entry
         diff = {table: rows for table, rows in changed(before, snapshot(app)).items()
                 if not table.startswith("customers_search")}
+        assert diff.pop("idempotency_keys") == (1, 0), diff
         assert diff in ({}, {"customers": (1, 1), "history_entries": (1, 0)}), diff
 
 
@@ -447,9 +450,8 @@ def test_reminder_with_hostile_values(app, admin_client, make_customer, make_inv
     # 200: the cool-down's confirmation step, which writes nothing.
     check(app, "reminder", response, {302}, before, allowed={200, 302, 400, 422})
     if response.status_code == 302:
-        # The idempotency key on this form is coming (the lead adds it): one more row then.
         diff = changed(before, snapshot(app))
-        assert diff.pop("idempotency_keys", (1, 0)) == (1, 0), diff
+        assert diff.pop("idempotency_keys") == (1, 0), diff
         assert diff == {"reminders": (1, 0), "reminder_invoices": (1, 0),
                         "history_entries": (2, 0)}, diff
 
@@ -526,7 +528,7 @@ def test_settings_with_hostile_values(app, admin_client, make_customer, make_inv
     response = admin_client.post("/settings/", fields)
     check(app, "settings", response, {302}, before, allowed={302, 400, 422})
     if response.status_code == 302:
-        assert set(changed(before, snapshot(app))) <= {"settings"}
+        assert set(changed(before, snapshot(app))) <= {"settings", "idempotency_keys"}
         # What the admin saved is what every reminder is made of: it must still go out.
         customer_id = make_customer()
         make_invoice(customer_id)
@@ -600,6 +602,75 @@ def test_login_next_never_leaves_the_site(app, client, next_):
     if response.status_code == 302:
         assert _browser_target(response.headers["Location"]) == ("http", "localhost")
         assert snapshot(app) == before
+
+
+USER_EMAILS = (st.sampled_from(["cajera@tienda.test", "Nuevo.Cajero@Tienda.test"]),
+               st.one_of(st.sampled_from(["İ" * 200 + "@x.co", "CAJERO@TIENDA.TEST"]), HOSTILE))
+NEW_PASSWORDS = (st.sampled_from(["otra-clave-9", "ñandú con espacios 😀"]), HOSTILE)
+ROLES = (st.sampled_from(["cashier", "admin"]), HOSTILE)
+
+
+@given(fields=partly_hostile(email=USER_EMAILS, password=NEW_PASSWORDS, role=ROLES), key=KEYS)
+@PROPERTY
+def test_new_user_with_hostile_values(app, admin_client, fields, key):
+    repeat = _used(app, key)
+    before = snapshot(app)
+    response = admin_client.post("/users/new", _with_key(fields, key))
+    check(app, "new user", response, {302}, before, allowed={302, 400, 422})
+    if response.status_code == 302:
+        _wrote_exactly(app, before, {} if repeat else {"users": (1, 0),
+                                                       "idempotency_keys": (1, 0)})
+
+
+def test_new_user_email_too_long_once_lowered_is_refused(app, admin_client):
+    before = snapshot(app)
+    response = admin_client.post("/users/new", {"email": "İ" * 200 + "@x.co",
+                                                "password": "otra-clave-9", "role": "cashier"})
+    assert response.status_code == 422
+    assert snapshot(app) == before
+
+
+@given(fields=partly_hostile(role=ROLES, active=(st.sampled_from(["y", None]), OPTIONAL),
+                             password=(st.sampled_from(["", "otra-clave-9"]), HOSTILE)),
+       who=st.sampled_from([ADMIN, CASHIER]))
+@PROPERTY
+def test_edit_user_with_hostile_values(app, admin_client, fields, who):
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == who))
+    before = snapshot(app)
+    data = {name: value for name, value in fields.items() if value is not None}
+    response = admin_client.post(f"/users/{user_id}/edit", data)
+    check(app, "edit user", response, {302}, before, allowed={302, 400, 422})
+    if response.status_code == 302:  # the key; a change: the user's row
+        diff = changed(before, snapshot(app))
+        assert diff.pop("idempotency_keys") == (1, 0), diff
+        assert diff in ({}, {"users": (1, 1)}), diff
+
+
+@given(fields=partly_hostile(current=(st.just(PASSWORD), HOSTILE), new=NEW_PASSWORDS,
+                             confirm=NEW_PASSWORDS))
+@PROPERTY
+def test_change_password_with_hostile_values(app, cashier_client, fields):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = app.config["LOGIN_LIMIT_PER_ADDRESS"] = "10000/hour"
+    before = snapshot(app)
+    response = cashier_client.post("/password", fields)
+    check(app, "change password", response, {302}, before, allowed={302, 400, 422})
+    if response.status_code == 302:
+        _wrote_exactly(app, before, {"users": (1, 1), "idempotency_keys": (1, 0)})
+        with app.app_context():  # back to the password the next example knows
+            user = db.session.scalar(select(User).where(User.email == CASHIER))
+            user.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
+            db.session.commit()
+
+
+@given(q=HOSTILE, chosen=HOSTILE, htmx=st.booleans())
+@PROPERTY
+def test_customer_picker_with_hostile_query(app, admin_client, make_invoice, q, chosen, htmx):
+    make_invoice()
+    before = snapshot(app)
+    query = urlencode({"customer_q": q, "customer_id": chosen})
+    response = admin_client.get(f"/customers/pick?{query}", htmx=htmx)
+    check(app, "customer picker", response, (), before, allowed={200, 400})
 
 
 @given(q=HOSTILE, after=HOSTILE, htmx=st.booleans())
