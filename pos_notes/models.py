@@ -73,8 +73,12 @@ class Customer(db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Optimistic lock, as on invoices: two people editing one customer cannot undo each other.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     invoices: Mapped[list[Invoice]] = relationship(back_populates="customer")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 # Status codes are stored; labels are translated in the templates.

@@ -169,7 +169,7 @@ def test_customer_edit_records_changed_fields_and_who_changed_them(
     assert 'value="Ana Pérez"' in form
     response = cashier_client.post(f"/customers/{customer_id}/edit", {
         "name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
-        "phone": "+57 311 000 1111", "address": "Cra 7 # 12-34"})
+        "phone": "+57 311 000 1111", "address": "Cra 7 # 12-34", "version": "1"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/customers/{customer_id}"
     with app.app_context():
@@ -187,9 +187,9 @@ def test_customer_edit_records_changed_fields_and_who_changed_them(
 
 def test_edit_without_changes_records_nothing(app, admin_client, make_customer):
     customer_id = make_customer()
-    admin_client.post(f"/customers/{customer_id}/edit", {
+    assert admin_client.post(f"/customers/{customer_id}/edit", {
         "name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
-        "phone": "+57 300 555 0000", "address": ""})
+        "phone": "+57 300 555 0000", "address": "", "version": "1"}).status_code == 302
     assert count(app, HistoryEntry, customer_id=customer_id, kind="customer_modified") == 0
 
 
@@ -554,3 +554,23 @@ def test_a_repeated_customer_note_submission_saves_one_note(app, admin_client, m
         notes = db.session.scalars(select(HistoryEntry.body).where(
             HistoryEntry.customer_id == customer_id, HistoryEntry.kind == "annotation")).all()
     assert notes == ["Promete pagar el lunes"]
+
+
+def test_stale_customer_edit_is_a_conflict_not_an_overwrite(app, admin_client, cashier_client,
+                                                            make_customer):
+    customer_id = make_customer()
+    url = f"/customers/{customer_id}/edit"
+    # Both open the form; the owner saves a new phone first.
+    owners, cashiers = (re.search(r'name="version"[^>]*value="(\d+)"', c.get(url).get_data(
+        as_text=True)).group(1) for c in (admin_client, cashier_client))
+    data = {"name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
+            "phone": "+57 300 555 0000"}
+    assert admin_client.post(url, {**data, "phone": "310 222 3333",
+                                   "version": owners}).status_code == 302
+    stale = cashier_client.post(url, {**data, "email": "ana.perez@example.com",
+                                      "version": cashiers})
+    assert stale.status_code == 409
+    assert "Otro usuario modificó este cliente" in stale.get_data(as_text=True)
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert (customer.phone, customer.email) == ("310 222 3333", "ana@example.com")

@@ -455,7 +455,8 @@ def test_double_tapped_customer_edit_is_answered_as_the_first(app, admin_client,
     url = f"/customers/{customer_id}/edit"
     key = _key(admin_client.get(url).get_data(as_text=True))
     first, second, shown = _twice(app, admin_client, url, {
-        "name": "Ana María Pérez", "identification": "1.020.304", "idempotency_key": key})
+        "name": "Ana María Pérez", "identification": "1.020.304", "version": "1",
+        "idempotency_key": key})
     assert second == first
     assert "Cliente modificado." in shown and "No había cambios" not in shown
 

@@ -1,5 +1,5 @@
 from flask_babel import gettext as _, lazy_gettext as _l
-from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..formatting import money
@@ -31,6 +31,8 @@ class CustomerForm(IdempotentForm):
         Optional(), Length(max=30),
         Regexp(r"^\+?[0-9 ()\-]+$", message=_l("Use solo números, espacios y +."))])
     address = StringField(_l("Dirección"), validators=[Optional(), Length(max=200)])
+    # The version the user saw, when editing: a stale edit gets a conflict, not an overwrite.
+    version = HiddenField()
 
 
 def _filled(field) -> bool:

@@ -61,6 +61,11 @@ def edit_customer(customer_id: int):
         if not form.validate_on_submit():
             status = 422 if request.method == "POST" else 200
             return render_template("customers/edit.html", form=form, customer=customer), status
+        if form.version.data != str(customer.version):
+            form.form_errors.append(_(
+                "Otro usuario modificó este cliente mientras usted lo editaba. "
+                "Recargue la página para ver sus cambios y vuelva a intentarlo."))
+            return render_template("customers/edit.html", form=form, customer=customer), 409
         changes = services.modify_customer(customer, form.data, actor=current_user)
         outcome = form.commit_once(lambda: int(bool(changes)))
     flash(_("Cliente modificado.") if outcome == "1" else _("No había cambios que guardar."))
