@@ -748,3 +748,16 @@ def test_language_switch_never_redirects_to_another_site(admin_client, target):
         "locale": "en", "csrf_token": admin_client._token()}, headers={"Referer": target})
     assert response.status_code == 302
     assert _browser_target(response.headers["Location"]) == ("http", "localhost")
+
+
+@given(q=HOSTILE, chosen=OPTIONAL, lines=LINES)
+@PROPERTY
+def test_buscar_in_the_sale_form_with_hostile_values(app, admin_client, make_customer, q,
+                                                     chosen, lines):
+    make_customer()
+    data = {"customer_q": q, "find_customer": "1", "payment_form": "contado", **_lines(lines),
+            **({} if chosen is None else {"customer_id": chosen})}
+    before = snapshot(app)
+    response = admin_client.post("/invoices/new", data)
+    # A search, never a save: the same form back (or 400 for a NUL byte).
+    check(app, "sale: buscar cliente", response, (), before, allowed={200, 400})

@@ -1,9 +1,12 @@
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import AnyOf
 from wtforms.widgets import HiddenInput
 
 from ..forms import IdempotentForm
+from ..security import MAX_ID
 from .services import CHANNELS
 
 
@@ -13,7 +16,9 @@ class InvoiceIdsField(Field):
     def process_formdata(self, valuelist):
         self.data = []
         for value in valuelist:
-            if not value.isdigit():
+            # ASCII digits within the id range: "²" passes isdigit(), a huge number would
+            # overflow the database's integer.
+            if not (re.fullmatch(r"[0-9]{1,10}", value) and int(value) <= MAX_ID):
                 raise ValueError(_l("Elija facturas de la lista."))
             self.data.append(int(value))
 
