@@ -27,12 +27,15 @@ class EmptyForm(FlaskForm):
 class IdempotentForm(FlaskForm):
     """A create form that a double tap or a retry after a timeout cannot apply twice.
 
-    Each rendering carries a fresh key. The view asks `earlier_result()` before creating
-    anything; if the key was used, it answers as it did the first time. Otherwise it makes
-    the change and calls `commit_once(...)`, which stores the key in the same transaction.
+    Each rendering carries a fresh key. The view makes the change and calls
+    `commit_once(...)`, which stores the key in the same transaction; if the key was used,
+    that commit is refused and the view answers as it did the first time (`create_once`
+    does both; a view may also ask `earlier_result()` first).
     """
 
-    idempotency_key = HiddenField()
+    # A label of its own: without one, WTForms translates a made-up label through its .mo
+    # catalogue, which Flask-WTF loads from disk on every request that builds this form.
+    idempotency_key = HiddenField("")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,14 +50,17 @@ class IdempotentForm(FlaskForm):
 
     def create_once(self, model: type, create: Callable[[], object]):
         """What this submission creates, made and committed once; a repeat of the key gets
-        the record the first submission created."""
-        earlier = self.earlier_result()
-        if earlier is None:
-            record = create()
-            earlier = self.commit_once(lambda: record.id)
-            if int(earlier) == record.id:
-                return record
-        return db.session.get(model, int(earlier))
+        the record the first submission created.
+
+        The record and its key are written together and the key's primary key refuses a
+        repeat (then rolled back, and the first result read): a first submission, the
+        usual case, reads nothing before it writes, so it holds SQLite's write lock less.
+        """
+        record = create()
+        db.session.flush()  # gives the new record its id
+        mine = str(record.id)
+        result = self.commit_once(lambda: mine)
+        return record if result == mine else db.session.get(model, int(result))
 
     def commit_once(self, result: Callable[[], object]) -> str:
         """Commit the pending change with this key; if a twin request won, return its result."""
