@@ -218,10 +218,11 @@ def invoice_history(invoice_id: int):
 
 @bp.post("/<int:invoice_id>/annotations")
 def add_annotation(invoice_id: int):
+    form = AnnotationForm()
+    valid = form.validate_on_submit()  # before the first query, which takes the write lock
     # Only its id is shown and written: no join to the customer (a 422 page loads it).
     invoice = db.get_or_404(Invoice, invoice_id)
-    form = AnnotationForm()
-    if not form.validate_on_submit():
+    if not valid:
         if is_htmx():
             return render_template("invoices/_annotation_form.html", invoice_id=invoice_id,
                                    form=form), 422
