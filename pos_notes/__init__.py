@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             sqlite.configure(db.engine)
 
     from . import (auth, cli, customers, errors, formatting, history, invoices, payments,
-                   reminders, security, settings, static_files)
+                   reminders, security, settings, static_files, users)
     security.init_app(app)  # before the blueprints: their routes use its id converter
     app.register_blueprint(auth.bp)
     app.register_blueprint(invoices.bp)
@@ -68,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(payments.bp)
     app.register_blueprint(reminders.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(users.bp)
     app.register_blueprint(errors.bp)
     formatting.init_app(app)
     static_files.init_app(app)

@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -35,6 +36,14 @@ def http_error(error):
         return error
     message = _messages().get(error.code, error.description)
     return render_template("errors/error.html", code=error.code, message=message), error.code
+
+
+@bp.app_errorhandler(StaleDataError)
+def stale_data(error):
+    # Another user's change to the same record committed first (its version moved on):
+    # ours is dropped whole, and the user is told to look again.
+    db.session.rollback()
+    return render_template("errors/error.html", code=409, message=_messages()[409]), 409
 
 
 @bp.app_errorhandler(500)

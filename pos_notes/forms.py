@@ -6,6 +6,7 @@ from collections.abc import Callable
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from wtforms import Field, HiddenField, TextAreaField
 from wtforms.validators import Length, StopValidation, ValidationError
@@ -18,6 +19,7 @@ NOTE_MAX = 2000
 # Amounts are stored as 32-bit integers (PostgreSQL's INTEGER): 2.000 millones is plenty.
 MONEY_MAX = 2_000_000_000
 IDEMPOTENCY_KEY = re.compile(r"[0-9a-f]{32}")
+PENDING = ""  # the result of a claimed key whose change is still under way
 
 
 class EmptyForm(FlaskForm):
@@ -25,12 +27,14 @@ class EmptyForm(FlaskForm):
 
 
 class IdempotentForm(FlaskForm):
-    """A create form that a double tap or a retry after a timeout cannot apply twice.
+    """A form that a double tap or a retry after a timeout cannot apply twice.
 
     Each rendering carries a fresh key. The view makes the change and calls
     `commit_once(...)`, which stores the key in the same transaction; if the key was used,
     that commit is refused and the view answers as it did the first time (`create_once`
-    does both; a view may also ask `earlier_result()` first).
+    does both). A view may also ask `earlier_result()` before changing anything.
+    A change that reaches outside the database (a message sent) cannot wait for the commit
+    to find its twin: it `claim()`s the key first, then `settle()`s or `release()`s it.
     """
 
     # A label of its own: without one, WTForms translates a made-up label through its .mo
@@ -39,12 +43,14 @@ class IdempotentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        key = self.idempotency_key  # None in a subclass that opts out (edit forms)
-        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key.data or ""):
+        if not IDEMPOTENCY_KEY.fullmatch(self.idempotency_key.data or ""):
             self.idempotency_key.data = uuid.uuid4().hex
 
     def earlier_result(self) -> str | None:
-        """What the first submission with this key created, or None if it is new."""
+        """What the first submission with this key created (PENDING while it is still
+        under way), or None if the key is new or the form was not submitted."""
+        if not self.is_submitted():
+            return None
         done = db.session.get(IdempotencyKey, self.idempotency_key.data)
         return done.result if done else None
 
@@ -62,22 +68,41 @@ class IdempotentForm(FlaskForm):
         result = self.commit_once(lambda: mine)
         return record if result == mine else db.session.get(model, int(result))
 
+    def claim(self) -> bool:
+        """Take this key, committed, before doing what cannot be undone (sending a
+        message); False if a twin request took it first. `settle` or `release` follows."""
+        return self._commit_with_key(PENDING)
+
+    def settle(self, result: object) -> None:
+        """Record what the claimed submission made; the caller commits it with the change."""
+        db.session.get(IdempotencyKey, self.idempotency_key.data).result = str(result)
+
+    def release(self) -> None:
+        """Give the key back after the change failed, so the same form can try again."""
+        db.session.rollback()
+        db.session.execute(delete(IdempotencyKey).where(
+            IdempotencyKey.key == self.idempotency_key.data))
+        db.session.commit()
+
     def commit_once(self, result: Callable[[], object]) -> str:
         """Commit the pending change with this key; if a twin request won, return its result."""
         db.session.flush()  # gives the new record its id
         value = str(result())
+        return value if self._commit_with_key(value) else self.earlier_result()
+
+    def _commit_with_key(self, result: str) -> bool:
+        """Commit the session with this key stored; False if a twin took the key first."""
         db.session.add(IdempotencyKey(key=self.idempotency_key.data, user_id=current_user.id,
-                                      result=value))
+                                      result=result))
         try:
             db.session.commit()
         except IntegrityError:
             # The same key committed meanwhile (PostgreSQL lets both run; SQLite queues them).
             db.session.rollback()
-            earlier = self.earlier_result()
-            if earlier is None:
-                raise
-            return earlier
-        return value
+            if db.session.get(IdempotencyKey, self.idempotency_key.data) is None:
+                raise  # another constraint, not the key
+            return False
+        return True
 
 
 def finite_number(form, field):

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
-                        Numeric, String, Text, TypeDecorator)
+                        Numeric, String, Text, TypeDecorator, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -44,6 +44,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="cashier")
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # A user who left the shop is deactivated, never deleted: their email stays on the
+    # history entries they made, and they can no longer log in.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
+        return self.active
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -66,8 +73,12 @@ class Customer(db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Optimistic lock, as on invoices: two people editing one customer cannot undo each other.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     invoices: Mapped[list[Invoice]] = relationship(back_populates="customer")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 # Status codes are stored; labels are translated in the templates.

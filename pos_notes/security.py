@@ -1,6 +1,7 @@
 """Security baseline: response headers, cookie flags, login throttling."""
 from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter
+from flask_login import current_user
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -77,8 +78,10 @@ def init_app(app: Flask) -> None:
 
 
 def login_account_key() -> str:
-    """The account a login attempt is for, whether or not such a user exists."""
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+    """The account a password is tried against, whether or not such a user exists: the
+    login's email, or the logged-in user's when they change their password."""
+    email = request.form.get("email") or getattr(current_user, "email", "")
+    return "login-account:" + email.strip().lower()[:254]
 
 
 def login_address_key() -> str:
@@ -99,8 +102,9 @@ def address_limit() -> str:
 
 
 def throttle_login(view):
-    """Failed logins throttled per account and per address (429 once over either)."""
-    view = limiter.limit(account_limit, key_func=login_account_key, methods=["POST"],
-                         deduct_when=failed_login)(view)
-    return limiter.limit(address_limit, key_func=login_address_key, methods=["POST"],
-                         deduct_when=failed_login)(view)
+    """Failed password tries throttled per account and per address (429 once over
+    either); the counts are shared by every view that checks a password."""
+    view = limiter.shared_limit(account_limit, "login-account", key_func=login_account_key,
+                                methods=["POST"], deduct_when=failed_login)(view)
+    return limiter.shared_limit(address_limit, "login-address", key_func=login_address_key,
+                                methods=["POST"], deduct_when=failed_login)(view)

@@ -34,3 +34,30 @@ def test_demo_loads_every_status_once_and_then_changes_nothing(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(HistoryEntry)) == entries
         assert db.session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_backup_copies_what_is_committed_while_a_cashier_writes(app, runner, make_invoice,
+                                                                tmp_path):
+    import re
+    import sqlite3
+    from sqlalchemy import text
+    make_invoice()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            result = runner.invoke(args=["backup", str(tmp_path)])
+            assert result.exit_code != 0 and "pg_dump" in result.output
+            return
+        # Another cashier is in the middle of a sale: begun, written, not committed.
+        with db.engine.connect() as cashier:
+            cashier.execute(text("UPDATE invoices SET observations = 'a medias'"))
+            result = runner.invoke(args=["backup", str(tmp_path)])
+            cashier.rollback()
+    assert result.exit_code == 0, result.output
+    assert "integrity check ok" in result.output
+    [copy] = tmp_path.glob("pos_notes-*.db")
+    assert re.search(r"pos_notes-\d{8}-\d{6}\.db", copy.name)
+    with sqlite3.connect(copy) as opened:
+        assert opened.execute("SELECT count(*), max(observations) FROM invoices").fetchone() == (
+            1, "")
+        assert opened.execute("SELECT kind FROM history_entries WHERE invoice_id IS NOT NULL"
+                              ).fetchall() == [("created",)]

@@ -1,11 +1,10 @@
 """Clientes and Cliente - Consulta: list, balance, edits in the customer's history,
 customer-only annotations and payment commitments computed from payments."""
 import re
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from pos_notes import clock
 from pos_notes.customers import services as customer_services
@@ -14,6 +13,7 @@ from pos_notes.invoices import services as invoice_services
 from pos_notes.models import Commitment, Customer, HistoryEntry, Invoice, Payment
 
 from .conftest import ADMIN, CASHIER, at, user
+from .test_performance import statements
 
 
 def row(html: str, customer_id: int) -> str:
@@ -42,23 +42,6 @@ def pay(app, invoice_id, amount, paid_on, actor=ADMIN):
 def count(app, model, **where):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
-
-
-@contextmanager
-def counting_queries(app):
-    """Count the SQL statements the app runs inside the block."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 # Clientes: the list
@@ -96,6 +79,8 @@ def test_customer_list_searches_name_or_identification(admin_client, make_custom
     ana = make_customer("Ana Pérez", "1.020.304")
     luis = make_customer("Luis Gómez", "900.123.456-7")
     for q, expected in (("pérez", [ana]), ("ANA", [ana]), ("Gómez", [luis]),
+                        ("perez", [ana]), ("PÉREZ", [ana]), ("gomez", [luis]), ("rez", [ana]),
+                        ("ana perez", [ana]),
                         ("1.020", [ana]), ("1020304", [ana]), ("9001234567", [luis]),
                         ("nadie", [])):
         response = admin_client.get(f"/customers/?q={q}", htmx=True)
@@ -132,11 +117,11 @@ def test_customer_list_runs_the_same_queries_for_3_or_60_customers(
         app, admin_client, make_customer, make_invoice):
     for i in range(3):
         make_invoice(make_customer(f"Cliente {i}", str(i)))
-    with counting_queries(app) as small:
+    with statements(app) as small:
         admin_client.get("/customers/")
     for i in range(3, 60):
         make_invoice(make_customer(f"Cliente {i}", str(i)))
-    with counting_queries(app) as large:
+    with statements(app) as large:
         html = admin_client.get("/customers/").get_data(as_text=True)
     assert len(row_ids(html)) == 50
     assert len(large) == len(small)
@@ -184,7 +169,7 @@ def test_customer_edit_records_changed_fields_and_who_changed_them(
     assert 'value="Ana Pérez"' in form
     response = cashier_client.post(f"/customers/{customer_id}/edit", {
         "name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
-        "phone": "+57 311 000 1111", "address": "Cra 7 # 12-34"})
+        "phone": "+57 311 000 1111", "address": "Cra 7 # 12-34", "version": "1"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/customers/{customer_id}"
     with app.app_context():
@@ -202,9 +187,9 @@ def test_customer_edit_records_changed_fields_and_who_changed_them(
 
 def test_edit_without_changes_records_nothing(app, admin_client, make_customer):
     customer_id = make_customer()
-    admin_client.post(f"/customers/{customer_id}/edit", {
+    assert admin_client.post(f"/customers/{customer_id}/edit", {
         "name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
-        "phone": "+57 300 555 0000", "address": ""})
+        "phone": "+57 300 555 0000", "address": "", "version": "1"}).status_code == 302
     assert count(app, HistoryEntry, customer_id=customer_id, kind="customer_modified") == 0
 
 
@@ -271,7 +256,7 @@ def test_consulta_shows_latest_transactions_newest_first(app, admin_client, make
 def test_consulta_runs_the_same_queries_whatever_the_customer_has(
         app, admin_client, make_customer, make_invoice):
     customer_id = make_customer()
-    with counting_queries(app) as small:
+    with statements(app) as small:
         admin_client.get(f"/customers/{customer_id}", htmx=True)
     for i in range(12):
         invoice_id = make_invoice(customer_id)
@@ -280,7 +265,7 @@ def test_consulta_runs_the_same_queries_whatever_the_customer_has(
             "text": f"Promesa {i}", "amount": "1.000", "due_on": "2026-12-31",
             "invoice_id": str(invoice_id)})
     assert count(app, Commitment, customer_id=customer_id) == 12
-    with counting_queries(app) as large:
+    with statements(app) as large:
         html = admin_client.get(f"/customers/{customer_id}", htmx=True).get_data(as_text=True)
     assert html.count('class="commitment ') == 10
     assert len(large) == len(small)
@@ -569,3 +554,23 @@ def test_a_repeated_customer_note_submission_saves_one_note(app, admin_client, m
         notes = db.session.scalars(select(HistoryEntry.body).where(
             HistoryEntry.customer_id == customer_id, HistoryEntry.kind == "annotation")).all()
     assert notes == ["Promete pagar el lunes"]
+
+
+def test_stale_customer_edit_is_a_conflict_not_an_overwrite(app, admin_client, cashier_client,
+                                                            make_customer):
+    customer_id = make_customer()
+    url = f"/customers/{customer_id}/edit"
+    # Both open the form; the owner saves a new phone first.
+    owners, cashiers = (re.search(r'name="version"[^>]*value="(\d+)"', c.get(url).get_data(
+        as_text=True)).group(1) for c in (admin_client, cashier_client))
+    data = {"name": "Ana Pérez", "identification": "1.020.304", "email": "ana@example.com",
+            "phone": "+57 300 555 0000"}
+    assert admin_client.post(url, {**data, "phone": "310 222 3333",
+                                   "version": owners}).status_code == 302
+    stale = cashier_client.post(url, {**data, "email": "ana.perez@example.com",
+                                      "version": cashiers})
+    assert stale.status_code == 409
+    assert "Otro usuario modificó este cliente" in stale.get_data(as_text=True)
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert (customer.phone, customer.email) == ("310 222 3333", "ana@example.com")

@@ -1,4 +1,7 @@
 """Counter sales, Modificar and Anular, each leaving exactly one history entry."""
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from pos_notes import clock
@@ -184,3 +187,70 @@ def test_list_is_newest_first_and_searches_number_customer_and_status(
     credit = admin_client.get("/invoices/?status=por_cobrar").get_data(as_text=True)
     assert "POS-1" in credit and "POS-3" in credit and "POS-2\n" not in credit
     assert 'href="/invoices/2"' not in credit
+
+
+def _offered(html: str) -> list[str]:
+    """The customers a sale's Cliente picker offers, in order, "*" marking the chosen one."""
+    return [("*" if checked else "") + name for checked, name in re.findall(
+        r'name="customer_id" value="\d+"( checked)?> <span>([^<]+?) <span', html)]
+
+
+def test_sale_offers_the_latest_customers_and_finds_any_other(app, admin_client,
+                                                              make_customer, make_invoice):
+    ids = {name: make_customer(name, str(1000 + i), email="")
+           for i, name in enumerate(["Ana Pérez", "Beto Ruiz", "Carla Díaz", "Dora Gil",
+                                     "Elsa Mora", "Fabio Paz", "Gina Sol", "Hugo Vera",
+                                     "Iván Rey", "Luis Gómez", "Zoe Ríos"])}
+    make_invoice(ids["Zoe Ríos"])
+    make_invoice(ids["Luis Gómez"])  # the latest sale
+    page = admin_client.get("/invoices/new").get_data(as_text=True)
+    # Eight at most, whatever the number of customers: the latest buyers first.
+    assert _offered(page) == ["Luis Gómez", "Zoe Ríos", "Ana Pérez", "Beto Ruiz",
+                              "Carla Díaz", "Dora Gil", "Elsa Mora", "Fabio Paz"]
+    assert "Hay más clientes" in page
+    # htmx asks as the user types: accents and case do not matter.
+    found = admin_client.get("/customers/pick?customer_q=PEREZ", htmx=True)
+    assert "<html" not in found.get_data(as_text=True)
+    assert _offered(found.get_data(as_text=True)) == ["Ana Pérez"]
+    by_id = admin_client.get("/customers/pick?customer_q=1008").get_data(as_text=True)
+    assert _offered(by_id) == ["Iván Rey"]
+    none = admin_client.get("/customers/pick?customer_q=xyz").get_data(as_text=True)
+    assert "Ningún cliente coincide con «xyz»." in none
+    # The chosen customer stays offered, and chosen, while the search shows others.
+    kept = admin_client.get(f"/customers/pick?customer_q=ruiz&customer_id={ids['Hugo Vera']}")
+    assert _offered(kept.get_data(as_text=True)) == ["*Hugo Vera", "Beto Ruiz"]
+    chosen = admin_client.get(f"/invoices/new?customer_id={ids['Iván Rey']}")
+    assert _offered(chosen.get_data(as_text=True))[0] == "*Iván Rey"
+
+
+def test_without_javascript_buscar_sends_the_form_back_with_the_customers_found(
+        app, admin_client, make_customer):
+    make_customer("Ana Pérez", "1.020.304")
+    luis = make_customer("Luis Gómez", "900.123")
+    data = _sale("", lines=[("Panela", "3", "2.500")], customer_q="gomez", find_customer="1")
+    response = admin_client.post("/invoices/new", data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _offered(html) == ["Luis Gómez"]
+    assert 'value="Panela"' in html and 'value="gomez"' in html  # nothing typed is lost
+    assert "Elija un cliente" not in html  # a search, not a failed save
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+    del data["find_customer"]  # now "Guardar", with the customer chosen
+    saved = admin_client.post("/invoices/new", {**data, "customer_id": luis})
+    assert saved.status_code == 302
+    assert _invoice(app, int(saved.headers["Location"].rsplit("/", 1)[1])).customer_id == luis
+
+
+@pytest.mark.parametrize("customer_id, message", [
+    ("", "Elija un cliente."), ("abc", "Elija un cliente de la lista."),
+    ("99999", "Elija un cliente de la lista."), ("²", "Elija un cliente de la lista."),
+    ("99999999999999999999", "Elija un cliente de la lista.")])
+def test_sale_without_a_real_customer_is_refused(app, admin_client, make_customer,
+                                                 customer_id, message):
+    make_customer()
+    response = admin_client.post("/invoices/new", _sale(customer_id))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0

@@ -141,6 +141,21 @@ def test_customer_page_costs_the_same_queries_with_1_or_60_invoices(
     assert_constant(counts, at_most=12)
 
 
+@pytest.mark.parametrize("url", ["/invoices/new", "/customers/pick?customer_q=pérez"])
+def test_sale_customer_picker_costs_the_same_with_3_or_300_customers(
+        app, admin_client, make_customer, make_invoice, url):
+    """A sale offers a few customers, found off indexes: not a <select> of all of them."""
+    counts, sizes, made = {}, {}, 0
+    for total in (3, 300):
+        for i in range(made, total):
+            make_invoice(make_customer(f"Cliente {i} Pérez", f"8{i}"))
+        made = total
+        counts[total] = queries(app, admin_client, url)
+        sizes[total] = len(admin_client.get(url).data)
+    assert_constant(counts)
+    assert sizes[300] - sizes[3] < 2000  # five more offered, not 297
+
+
 @pytest.mark.sqlite_only  # SQLite's plans and BEGIN IMMEDIATE
 def test_annotation_post_holds_one_transaction_and_reloads_nothing_after_commit(
         app, admin_client, make_invoice):

@@ -17,7 +17,8 @@ from pos_notes.extensions import db
 from pos_notes.models import Customer, HistoryEntry, Reminder, ReminderInvoice
 from pos_notes.reminders.services import ReminderError, whatsapp_number
 
-from .conftest import CASHIER, at
+from .conftest import CASHIER, Client, at
+from .test_security import _key
 
 SENDER = "cobros@tienda.test"
 
@@ -328,6 +329,76 @@ def test_whatsapp_link_carries_the_number_and_the_message_and_is_recorded(
     assert "Enviar por WhatsApp al +573005550000" in page.get_data(as_text=True)
 
 
+def _form_key(client, customer_id) -> str:
+    return _key(client.get(f"/customers/{customer_id}/reminders/new").get_data(as_text=True))
+
+
+def test_double_tap_sends_one_reminder_and_says_so(app, admin_client, debtor, inbox):
+    key = _form_key(admin_client, debtor["customer"])
+    first, again = (_send(admin_client, debtor["customer"], [debtor["first"]],
+                          idempotency_key=key) for _ in range(2))
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert len(inbox.messages) == 1
+    assert _count(app, Reminder) == 1 and len(_reminder_entries(app)) == 2
+    shown = admin_client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "ya se había enviado a ana@example.com: no se envió de nuevo" in shown
+    # A fresh form is a new reminder: the cool-down asks before sending it.
+    assert _send(admin_client, debtor["customer"], [debtor["first"]],
+                 idempotency_key=_form_key(admin_client, debtor["customer"])).status_code == 200
+
+
+def test_twin_request_while_the_message_is_going_out_sends_nothing(
+        app, admin_client, debtor, inbox):
+    key = _form_key(admin_client, debtor["customer"])
+    other_tab = Client(app.test_client())
+    other_tab.login()
+    twins = []
+    # The twin arrives while the mail server is still receiving the first message.
+    inbox.while_receiving = lambda: twins.append(_send(
+        other_tab, debtor["customer"], [debtor["first"]], idempotency_key=key))
+    assert _send(admin_client, debtor["customer"], [debtor["first"]],
+                 idempotency_key=key).status_code == 302
+    [twin] = twins
+    assert twin.status_code == 302
+    shown = other_tab.get(twin.headers["Location"]).get_data(as_text=True)
+    assert "Este recordatorio ya se está enviando" in shown
+    assert len(inbox.messages) == 1 and _count(app, Reminder) == 1
+
+
+def test_failed_delivery_gives_the_key_back_for_a_retry(app, admin_client, debtor, inbox):
+    key = _form_key(admin_client, debtor["customer"])
+    inbox.refuse = True
+    refused = _send(admin_client, debtor["customer"], [debtor["first"]], idempotency_key=key)
+    assert refused.status_code == 503
+    assert _key(refused.get_data(as_text=True)) == key  # the form shown again keeps it
+    inbox.refuse = False
+    retried = _send(admin_client, debtor["customer"], [debtor["first"]], idempotency_key=key)
+    assert retried.status_code == 302
+    assert len(inbox.messages) == 1 and _count(app, Reminder) == 1
+
+
+def test_confirmation_step_carries_the_key(app, admin_client, debtor, inbox):
+    assert _send(admin_client, debtor["customer"], [debtor["first"]]).status_code == 302
+    key = _form_key(admin_client, debtor["customer"])
+    asked = _send(admin_client, debtor["customer"], [debtor["first"]], idempotency_key=key)
+    assert "¿Enviar otro recordatorio?" in asked.get_data(as_text=True)
+    assert _key(asked.get_data(as_text=True)) == key
+    confirmed = [_send(admin_client, debtor["customer"], [debtor["first"]], confirm="y",
+                       idempotency_key=key) for _ in range(2)]
+    assert [r.status_code for r in confirmed] == [302, 302]
+    assert len(inbox.messages) == 2 and _count(app, Reminder) == 2
+
+
+def test_repeated_whatsapp_reminder_opens_the_same_link_and_records_one(
+        app, cashier_client, debtor):
+    key = _form_key(cashier_client, debtor["customer"])
+    links = [_send(cashier_client, debtor["customer"], [debtor["first"]], channel="whatsapp",
+                   idempotency_key=key).headers["Location"] for _ in range(2)]
+    assert links[0].startswith("https://wa.me/573005550000?text=") and links[0] == links[1]
+    assert _count(app, Reminder) == 1
+
+
 @pytest.mark.parametrize("phone, number", [
     ("300 555 0000", "573005550000"), ("+57 300 555 0000", "573005550000"),
     ("57 3005550000", "573005550000"), ("(601) 555-1234", "576015551234"),
@@ -438,3 +509,18 @@ def test_only_the_admin_edits_the_shop_settings(app, admin_client, cashier_clien
     assert ok.status_code == 302
     assert "Tienda Don Pepe" in admin_client.get("/settings/").get_data(as_text=True)
     assert cashier_client.post("/settings/", {}).status_code == 403
+
+
+def test_double_tapped_settings_answer_saved_both_times(admin_client):
+    key = _key(admin_client.get("/settings/").get_data(as_text=True))
+    data = {"shop_name": "Tienda Don Pepe", "reminder_template": "{tienda}\n{facturas}\n{total}",
+            "idempotency_key": key}
+    for _ in range(2):
+        response = admin_client.post("/settings/", data)
+        assert response.status_code == 302
+        assert "Ajustes guardados." in admin_client.get("/settings/").get_data(as_text=True)
+    # The same values from a fresh form really are no change.
+    data["idempotency_key"] = _key(admin_client.get("/settings/").get_data(as_text=True))
+    admin_client.post("/settings/", data)
+    assert "No había cambios que guardar." in admin_client.get("/settings/").get_data(
+        as_text=True)

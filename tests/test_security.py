@@ -1,6 +1,8 @@
 """The security baseline: an unalterable history, authorization, throttled logins, headers,
 cookies, user text that stays text, size limits and idempotent create forms."""
 import re
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -335,9 +337,13 @@ def _key(page: str) -> str:
     return KEY.search(page).group(1)
 
 
-def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_invoice):
-    invoice_id = make_invoice()
-    for url in ("/invoices/new", "/customers/new", f"/invoices/{invoice_id}/history"):
+def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer, make_invoice):
+    customer_id = make_customer()
+    invoice_id = make_invoice(customer_id)
+    for url in ("/invoices/new", "/customers/new", f"/invoices/{invoice_id}/history",
+                f"/invoices/{invoice_id}", f"/customers/{customer_id}",
+                f"/customers/{customer_id}/reminders/new", "/settings/", "/users/new",
+                "/users/1/edit"):
         first, second = (_key(admin_client.get(url).get_data(as_text=True)) for _ in range(2))
         assert first != second, url
 
@@ -385,6 +391,118 @@ def test_double_submitted_customer_creates_one(app, admin_client):
     assert {r.status_code for r in responses} == {302}
     assert responses[0].headers["Location"] == responses[1].headers["Location"]
     assert count(app, Customer) == 1
+
+
+def _key_of_form(page: str, action: str) -> str:
+    """The key of the form posting to `action` (a page can hold several forms)."""
+    form = page.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    return KEY.search(form).group(1)
+
+
+def _twice(app, client, url, data) -> tuple:
+    """Post the same submission twice; the rows after each, and the second answer shown."""
+    first = client.post(url, data)
+    after_first = snapshot(app)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    return after_first, snapshot(app), shown
+
+
+def test_double_tapped_annulment_is_answered_as_the_first(app, admin_client, make_invoice):
+    invoice_id = make_invoice(payment_form="contado")
+    url = f"/invoices/{invoice_id}/annul"
+    key = _key_of_form(admin_client.get(f"/invoices/{invoice_id}").get_data(as_text=True), url)
+    first, second, shown = _twice(app, admin_client, url,
+                                  {"reason": "Error de digitación", "idempotency_key": key})
+    assert second == first  # the repeat wrote nothing
+    assert "Factura POS-1 anulada." in shown and "ya está anulada" not in shown
+
+
+def test_double_tapped_reversal_is_answered_as_the_first(app, admin_client, make_invoice):
+    from pos_notes.models import Payment
+    invoice_id = make_invoice()
+    admin_client.post(f"/invoices/{invoice_id}/payments",
+                      {"amount": "1.000", "paid_on": "2026-12-03", "method": "efectivo"})
+    with app.app_context():
+        payment_id = db.session.scalar(select(Payment.id))
+    url = f"/invoices/{invoice_id}/payments/{payment_id}/reverse"
+    key = _key_of_form(admin_client.get(f"/invoices/{invoice_id}").get_data(as_text=True), url)
+    first, second, shown = _twice(app, admin_client, url,
+                                  {"reason": "Billete falso", "idempotency_key": key})
+    assert second == first
+    assert "Abono de $ 1.000 reversado." in shown and "ya fue reversado" not in shown
+
+
+def test_double_tapped_invoice_edit_is_not_a_conflict_with_itself(app, admin_client,
+                                                                  make_invoice):
+    invoice_id = make_invoice()
+    with app.app_context():
+        customer_id = db.session.get(Invoice, invoice_id).customer_id
+    key = _key(admin_client.get(f"/invoices/{invoice_id}/edit").get_data(as_text=True))
+    first, second, shown = _twice(app, admin_client, f"/invoices/{invoice_id}/edit", {
+        "customer_id": customer_id, "due_date": "2027-01-31", "observations": "Fiado",
+        "version": "1", "idempotency_key": key, "lines-0-description": "Arroz",
+        "lines-0-quantity": "2", "lines-0-unit_price": "3.200"})
+    assert second == first
+    assert "Factura modificada." in shown and "Otro usuario" not in shown
+
+
+def test_double_tapped_customer_edit_is_answered_as_the_first(app, admin_client, make_customer):
+    customer_id = make_customer()
+    url = f"/customers/{customer_id}/edit"
+    key = _key(admin_client.get(url).get_data(as_text=True))
+    first, second, shown = _twice(app, admin_client, url, {
+        "name": "Ana María Pérez", "identification": "1.020.304", "version": "1",
+        "idempotency_key": key})
+    assert second == first
+    assert "Cliente modificado." in shown and "No había cambios" not in shown
+
+
+def test_a_change_racing_another_users_is_a_conflict_never_a_500(app, admin_client,
+                                                                  make_invoice):
+    """Another user's change to the same invoice commits while this annulment waits for
+    the row. PostgreSQL lets both read it: the version check refuses the later write (409,
+    nothing of it kept). SQLite queues the writers: the annulment starts after the change."""
+    invoice_id = make_invoice(payment_form="contado")
+    url = f"/invoices/{invoice_id}/annul"
+    key = _key_of_form(admin_client.get(f"/invoices/{invoice_id}").get_data(as_text=True), url)
+    answers = []
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+        with db.engine.connect() as other_cashier:
+            other_cashier.execute(text("UPDATE invoices SET observations = 'cambio del otro', "
+                                       "version = version + 1 WHERE id = :id"), {"id": invoice_id})
+            annul = threading.Thread(target=lambda: answers.append(admin_client.post(
+                url, {"reason": "Error de digitación", "idempotency_key": key})))
+            annul.start()
+            if postgres:
+                _wait_until_a_lock_is_awaited()
+            else:
+                time.sleep(0.3)
+            other_cashier.commit()
+        annul.join(timeout=20)
+        invoice = db.session.get(Invoice, invoice_id)
+        assert invoice.observations == "cambio del otro"  # never silently overwritten
+    [answer] = answers
+    if postgres:
+        assert answer.status_code == 409
+        assert "Otro usuario cambió estos datos" in answer.get_data(as_text=True)
+        assert invoice.status != "anulada" and invoice.version == 2
+    else:
+        assert answer.status_code == 302
+        assert invoice.status == "anulada" and invoice.version == 3
+
+
+def _wait_until_a_lock_is_awaited():
+    with db.engine.connect() as watcher:
+        for _ in range(200):
+            if watcher.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                return
+            watcher.rollback()
+            time.sleep(0.05)
+    raise AssertionError("the annulment never waited for the invoice row")
 
 
 def test_forms_without_a_key_still_work_and_each_post_counts(app, admin_client, make_invoice):

@@ -11,7 +11,7 @@ from ..models import User
 from . import bp
 from ..forms import EmptyForm
 from ..security import throttle_login
-from .forms import LanguageForm, LoginForm
+from .forms import LanguageForm, LoginForm, PasswordForm
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -19,7 +19,9 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # A deactivated user's open sessions end with the deactivation.
+    return user if user is not None and user.active else None
 
 
 def admin_required(view):
@@ -42,8 +44,7 @@ def login():
         if user is None:
             # Spend the same time as for a real account: timing must not reveal the email.
             check_password_hash(_dummy_hash(), form.password.data)
-        elif user.check_password(form.password.data):
-            login_user(user)
+        elif user.check_password(form.password.data) and login_user(user):  # False if inactive
             return redirect(_safe_next() or url_for("invoices.list_invoices"))
         # Same message whether or not the email exists.
         flash(_("Correo o contraseña incorrectos."), "error")
@@ -59,6 +60,23 @@ def _dummy_hash() -> str:
 def _safe_next() -> str | None:
     target = request.args.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@throttle_login  # a wrong current password counts as a failed login of this account
+def change_password():
+    form = PasswordForm()
+    if form.earlier_result() is None:  # else a double tap: the password is already changed
+        if not form.validate_on_submit():
+            status = 422 if request.method == "POST" else 200
+            return render_template("auth/password.html", form=form), status
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("La contraseña actual no es correcta."))
+            return render_template("auth/password.html", form=form), 422
+        current_user.set_password(form.new.data)
+        form.commit_once(lambda: current_user.id)
+    flash(_("Contraseña cambiada."))
+    return redirect(url_for("invoices.list_invoices"))
 
 
 @bp.post("/logout")

@@ -1,13 +1,15 @@
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..formatting import money
 from ..forms import IdempotentForm, MoneyField, NoteField
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(IdempotentForm):
+    """Crear or modificar cliente: a double submit creates one customer, or answers a
+    repeated modification as the first one."""
+
     name = StringField(_l("Nombre"), validators=[
         DataRequired(message=_l("Escriba el nombre.")), Length(max=120)])
     identification = StringField(_l("Identificación (NIT/CC)"), validators=[
@@ -22,10 +24,8 @@ class CustomerForm(FlaskForm):
         Optional(), Length(max=30),
         Regexp(r"^\+?[0-9 ()\-]+$", message=_l("Use solo números, espacios y +."))])
     address = StringField(_l("Dirección"), validators=[Optional(), Length(max=200)])
-
-
-class NewCustomerForm(IdempotentForm, CustomerForm):
-    """Crear cliente: a double submit creates one customer."""
+    # The version the user saw, when editing: a stale edit gets a conflict, not an overwrite.
+    version = HiddenField()
 
 
 def _filled(field) -> bool:

@@ -7,12 +7,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from .. import clock
 from ..extensions import db
 from ..history import record_event
 from ..models import Commitment, Customer, HistoryEntry, Invoice, Payment, User
+from ..search import matching_customers
 
 FIELDS = ("name", "identification", "email", "phone", "address")
 OPEN_STATUSES = ("por_cobrar", "pagada_parcialmente")
@@ -83,25 +84,73 @@ def _bare(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
 
 
+def matching(q: str) -> ColumnElement[bool]:
+    """Customers whose name or identification (dots and dashes optional) contains q."""
+    like = q.replace("%", "").replace("_", "")
+    bare = _bare(like)
+    plain_id = func.replace(func.replace(func.replace(Customer.identification, ".", ""),
+                                         "-", ""), " ", "")
+    # The search index folds accents and case ("perez", "PEREZ" find "Pérez"); the
+    # LIKEs find any part of a name ("rez").
+    matches = [Customer.id.in_(matching_customers(q)), Customer.name.ilike(f"%{like}%"),
+               Customer.identification.like(f"%{like}%")]
+    if bare:
+        matches.append(plain_id.like(f"%{bare}%"))
+    return or_(*matches)
+
+
 def search_customers(q: str, after: int | None = None) -> Select:
-    """Customers by name or identification (dots and dashes optional), alphabetical,
-    keyset-paginated after a customer id."""
+    """Customers by name or identification, alphabetical, keyset-paginated after a
+    customer id."""
     query = with_balance()
     if q:
-        like = q.replace("%", "").replace("_", "")
-        bare = _bare(like)
-        plain_id = func.replace(func.replace(func.replace(Customer.identification, ".", ""),
-                                             "-", ""), " ", "")
-        matches = [Customer.name.ilike(f"%{like}%"), Customer.identification.like(f"%{like}%")]
-        if bare:
-            matches.append(plain_id.like(f"%{bare}%"))
-        query = query.where(or_(*matches))
+        query = query.where(matching(q))
     if after is not None:
         name = select(Customer.name).where(Customer.id == after).scalar_subquery()
         # name >= first lets the name index seek to the page start instead of scanning.
         query = query.where(Customer.name >= name,
                             or_(Customer.name > name, Customer.id > after))
     return query.order_by(Customer.name, Customer.id)
+
+
+PICK_SIZE = 8
+
+
+@dataclass
+class Picker:
+    """What a Cliente picker offers: a few customers, the chosen one first."""
+
+    q: str
+    chosen: int | None
+    customers: list[Customer]
+    more: bool  # more customers match than are offered: the user should type more
+
+
+def pick_customers(q: str, chosen: int | None = None) -> Picker:
+    """The customers matching q, alphabetical; before any search, those of the latest
+    sales (a new shop: its first customers). A few, whatever the number of customers."""
+    q = q.strip()[:100]
+    chosen = chosen if chosen and 0 < chosen < 2**31 else None
+    if q:
+        found = list(db.session.scalars(select(Customer).where(matching(q))
+                                        .order_by(Customer.name, Customer.id)
+                                        .limit(PICK_SIZE + 1)))
+    else:
+        recent = list(dict.fromkeys(db.session.scalars(
+            select(Invoice.customer_id).order_by(Invoice.number.desc())
+            .limit(PICK_SIZE * 10))))[:PICK_SIZE]
+        by_id = {customer.id: customer for customer in db.session.scalars(
+            select(Customer).where(Customer.id.in_(recent)))}
+        found = [by_id[customer_id] for customer_id in recent]
+        found += db.session.scalars(select(Customer).where(Customer.id.not_in(recent))
+                                    .order_by(Customer.name, Customer.id)
+                                    .limit(PICK_SIZE + 1 - len(found)))
+    more, found = len(found) > PICK_SIZE, found[:PICK_SIZE]
+    if chosen and all(customer.id != chosen for customer in found):
+        customer = db.session.get(Customer, chosen)
+        if customer is not None:
+            found.insert(0, customer)
+    return Picker(q=q, chosen=chosen, customers=found, more=more)
 
 
 def open_invoices(customer_id: int) -> list[Invoice]:

@@ -7,7 +7,7 @@ from ..history import requested_page
 from ..htmx import is_htmx, render
 from ..models import Customer, HistoryEntry
 from . import bp, services
-from .forms import CustomerAnnotationForm, CustomerForm, NewCustomerForm
+from .forms import CustomerAnnotationForm, CustomerForm
 
 LIST_SIZE = 50
 COMMITMENT_LABELS = {"abierto": _l("Abierto"), "cumplido": _l("Cumplido"),
@@ -31,9 +31,18 @@ def list_customers():
                   next_after=next_after, q=q, today=services.shop_today())
 
 
+@bp.get("/pick")
+def pick_options():
+    """The Cliente picker's choices for what was typed (htmx asks as the user types;
+    without JavaScript the sale form's "Buscar" button sends the form back instead)."""
+    picker = services.pick_customers(request.args.get("customer_q", ""),
+                                     request.args.get("customer_id", type=int))
+    return render_template("customers/_pick_options.html", picker=picker)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_customer():
-    form = NewCustomerForm()
+    form = CustomerForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("customers/new.html", form=form), status
@@ -47,12 +56,19 @@ def new_customer():
 def edit_customer(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
     form = CustomerForm(obj=customer)
-    if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("customers/edit.html", form=form, customer=customer), status
-    changes = services.modify_customer(customer, form.data, actor=current_user)
-    db.session.commit()
-    flash(_("Cliente modificado.") if changes else _("No había cambios que guardar."))
+    outcome = form.earlier_result()  # a double tap is answered as the first submission
+    if outcome is None:
+        if not form.validate_on_submit():
+            status = 422 if request.method == "POST" else 200
+            return render_template("customers/edit.html", form=form, customer=customer), status
+        if form.version.data != str(customer.version):
+            form.form_errors.append(_(
+                "Otro usuario modificó este cliente mientras usted lo editaba. "
+                "Recargue la página para ver sus cambios y vuelva a intentarlo."))
+            return render_template("customers/edit.html", form=form, customer=customer), 409
+        changes = services.modify_customer(customer, form.data, actor=current_user)
+        outcome = form.commit_once(lambda: int(bool(changes)))
+    flash(_("Cliente modificado.") if outcome == "1" else _("No había cambios que guardar."))
     return redirect(url_for(".show_customer", customer_id=customer.id))
 
 

@@ -1,14 +1,16 @@
+import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import (DateField, DecimalField, FieldList, Form, FormField, HiddenField,
-                     RadioField, SelectField, StringField, TextAreaField)
+from wtforms import (DateField, DecimalField, Field, FieldList, Form, FormField, HiddenField,
+                     RadioField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from ..extensions import db
 from ..formatting import PAYMENT_FORM_LABELS
 from ..forms import MONEY_MAX, IdempotentForm, MoneyField, NoteField, finite_number
+from ..models import Customer
 
 EXTRA_LINES = 2
 
@@ -44,9 +46,21 @@ class LineForm(Form):
         return ok
 
 
+class ChosenCustomerField(Field):
+    """The id of the customer chosen in the picker (radio buttons, rendered by hand)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0]:
+            if not re.fullmatch(r"[0-9]{1,9}", valuelist[0]):
+                raise ValueError(_l("Elija un cliente de la lista."))
+            self.data = int(valuelist[0])
+
+
 class InvoiceForm(IdempotentForm):
-    customer_id = SelectField(_l("Cliente"), coerce=int, validators=[DataRequired(
-        message=_l("Elija un cliente."))])
+    customer_id = ChosenCustomerField(_l("Cliente"))
+    # What was typed in the picker's search box: only to find customers, never saved.
+    customer_q = StringField(_l("Buscar cliente"))
     payment_form = RadioField(_l("Forma de pago"), default="contado",
                               choices=[SelectChoice(code, label)
                                        for code, label in PAYMENT_FORM_LABELS.items()])
@@ -60,6 +74,15 @@ class InvoiceForm(IdempotentForm):
         return [{"description": line.form.description.data.strip(),
                  "quantity": line.form.quantity.data, "unit_price": line.form.unit_price.data}
                 for line in self.lines if not line.form.is_blank]
+
+    def validate_customer_id(self, field):
+        if field.errors:  # not a number: already said
+            return
+        self.customer = db.session.get(Customer, field.data) if field.data else None
+        if field.data is None:
+            raise ValidationError(_l("Elija un cliente."))
+        if self.customer is None:
+            raise ValidationError(_l("Elija un cliente de la lista."))
 
     def validate_lines(self, field):
         if not any(not line.form.is_blank for line in field):
@@ -81,11 +104,10 @@ class InvoiceForm(IdempotentForm):
 
 class EditInvoiceForm(InvoiceForm):
     payment_form = None  # fixed at sale time
-    idempotency_key = None  # the version number already stops a repeated edit
     credit = False
 
 
-class AnnulForm(FlaskForm):
+class AnnulForm(IdempotentForm):
     reason = NoteField(_l("Motivo"))
 
 

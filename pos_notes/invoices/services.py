@@ -6,8 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
-from wtforms.fields.choices import SelectChoice
+from sqlalchemy import update
 
 from ..extensions import db
 from ..history import record_event
@@ -174,8 +173,3 @@ def register_payment(invoice: Invoice, *, amount: int, paid_on: date, method: st
         "paid_on": paid_on.isoformat(), "balance": invoice.balance})
     return payment
 
-
-def customer_choices() -> list[SelectChoice]:
-    rows = db.session.execute(select(Customer.id, Customer.name, Customer.identification)
-                              .order_by(Customer.name))
-    return [SelectChoice(row.id, f"{row.name} ({row.identification})") for row in rows]

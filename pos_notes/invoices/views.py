@@ -11,7 +11,8 @@ from ..auth.views import admin_required
 from ..extensions import db
 from ..history import requested_page
 from ..htmx import is_htmx, render
-from ..models import STATUSES, Customer, HistoryEntry, Invoice
+from ..models import STATUSES, HistoryEntry, Invoice
+from ..customers.services import pick_customers
 from ..search import matching_customers
 from . import bp, services
 from .forms import EXTRA_LINES, AnnotationForm, AnnulForm, EditInvoiceForm, InvoiceForm
@@ -97,23 +98,31 @@ def _with_blank_lines(form: InvoiceForm) -> InvoiceForm:
 
 
 def _invoice_form_page(template: str, form: InvoiceForm, status: int = 200, **context):
-    return render_template(template, form=form, **context), status
+    picker = pick_customers(form.customer_q.data or "", form.customer_id.data)
+    return render_template(template, form=form, picker=picker, **context), status
+
+
+def _not_a_save(form: InvoiceForm) -> bool:
+    """'Agregar línea' or the picker's 'Buscar': the same form comes back (one line
+    longer, or with the customers found) and nothing is saved."""
+    if "add_line" in request.form:
+        form.lines.append_entry()
+        return True
+    return "find_customer" in request.form
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_invoice():
     form = InvoiceForm()
-    form.customer_id.choices = services.customer_choices()
     if request.method == "GET":
         form.customer_id.data = request.args.get("customer_id", type=int)
         return _invoice_form_page("invoices/new.html", _with_blank_lines(form))
-    if "add_line" in request.form:
-        form.lines.append_entry()
+    if _not_a_save(form):
         return _invoice_form_page("invoices/new.html", form)
     if not form.validate_on_submit():
         return _invoice_form_page("invoices/new.html", form, 422)
     invoice = form.create_once(Invoice, lambda: services.create_invoice(
-        customer=db.get_or_404(Customer, form.customer_id.data),
+        customer=form.customer,
         payment_form=form.payment_form.data, due_date=form.due_date.data,
         observations=form.observations.data, lines=form.filled_lines(), actor=current_user))
     flash(_("Factura %(code)s creada.", code=invoice.code))
@@ -141,32 +150,33 @@ def edit_invoice(invoice_id: int):
         _with_blank_lines(form)
     else:
         form = EditInvoiceForm()
-    form.customer_id.choices = services.customer_choices()
     form.credit = invoice.payment_form == "credito"
     page_args = {"template": "invoices/edit.html", "form": form, "invoice": invoice}
     if request.method == "GET":
         return _invoice_form_page(**page_args)
-    if "add_line" in request.form:
-        form.lines.append_entry()
+    if _not_a_save(form):
         return _invoice_form_page(**page_args)
-    if not form.validate_on_submit():
-        return _invoice_form_page(**page_args, status=422)
-    if form.version.data != str(invoice.version):
-        return _conflict(page_args)
-    try:
-        changes = services.modify_invoice(
-            invoice, customer=db.get_or_404(Customer, form.customer_id.data),
-            due_date=form.due_date.data, observations=form.observations.data,
-            lines=form.filled_lines(), actor=current_user)
-        db.session.commit()
-    except services.InvoiceError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error))
-        return _invoice_form_page(**page_args, status=422)
-    except StaleDataError:
-        db.session.rollback()
-        return _conflict(page_args)
-    flash(_("Factura modificada.") if changes else _("No había cambios que guardar."))
+    # A double tap is answered as the first submission, not as a conflict with itself.
+    outcome = form.earlier_result()
+    if outcome is None:
+        if not form.validate_on_submit():
+            return _invoice_form_page(**page_args, status=422)
+        if form.version.data != str(invoice.version):
+            return _conflict(page_args)
+        try:
+            changes = services.modify_invoice(
+                invoice, customer=form.customer,
+                due_date=form.due_date.data, observations=form.observations.data,
+                lines=form.filled_lines(), actor=current_user)
+            outcome = form.commit_once(lambda: int(bool(changes)))
+        except services.InvoiceError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+            return _invoice_form_page(**page_args, status=422)
+        except StaleDataError:
+            db.session.rollback()
+            return _conflict(page_args)
+    flash(_("Factura modificada.") if outcome == "1" else _("No había cambios que guardar."))
     return redirect(url_for(".show_invoice", invoice_id=invoice.id))
 
 
@@ -182,15 +192,21 @@ def _conflict(page_args: dict):
 def annul_invoice(invoice_id: int):
     invoice = get_invoice(invoice_id)
     form = AnnulForm()
-    if form.validate_on_submit():
+    if form.earlier_result() is None:  # else a double tap: answered as the first one was
+        if not form.validate_on_submit():
+            return _annul_refused(invoice, form)
         try:
             services.annul_invoice(invoice, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-            flash(_("Factura %(code)s anulada.", code=invoice.code))
-            return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+            form.commit_once(lambda: invoice.id)
         except services.InvoiceError as error:
             db.session.rollback()
             form.reason.errors.append(str(error))
+            return _annul_refused(invoice, form)
+    flash(_("Factura %(code)s anulada.", code=invoice.code))
+    return redirect(url_for(".show_invoice", invoice_id=invoice.id))
+
+
+def _annul_refused(invoice: Invoice, form: AnnulForm):
     return render_template("invoices/detail.html", invoice=invoice, annul_form=form), 422
 
 

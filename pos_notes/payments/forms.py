@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l, to_user_timezone
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
@@ -45,5 +44,5 @@ class PaymentForm(IdempotentForm):
             raise ValidationError(_l("Elija un medio de pago."))
 
 
-class ReversalForm(FlaskForm):
+class ReversalForm(IdempotentForm):
     reason = NoteField(_l("Motivo de la reversión"))

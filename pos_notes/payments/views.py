@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.views import admin_required
 from ..extensions import db
@@ -14,8 +13,6 @@ from ..invoices.views import get_invoice
 from ..models import Invoice, Payment
 from . import bp, services
 from .forms import PaymentForm, ReversalForm
-
-CONFLICT = 409
 
 
 @bp.app_template_global()
@@ -44,7 +41,7 @@ def _invoice_page(invoice: Invoice, status: int, **forms):
 def register_payment(invoice_id: int):
     invoice = get_invoice(invoice_id)
     form = PaymentForm()
-    if form.is_submitted() and form.earlier_result():  # a double tap: it is already paid in
+    if form.earlier_result():  # a double tap: it is already paid in
         return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
     form.balance = invoice.balance
     refusal = services.payment_refusal(invoice)
@@ -62,9 +59,6 @@ def register_payment(invoice_id: int):
         db.session.rollback()
         form.form_errors.append(str(error))
         return _invoice_page(invoice, 422, payment_form=form)
-    except StaleDataError:
-        db.session.rollback()
-        abort(CONFLICT)
     flash(_("Abono de %(amount)s registrado en %(code)s.", amount=money(payment.amount),
             code=invoice.code))
     return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
@@ -78,16 +72,19 @@ def reverse_payment(invoice_id: int, payment_id: int):
     if payment.invoice_id != invoice.id:
         abort(404)
     form = ReversalForm()
-    if form.validate_on_submit():
+    if form.earlier_result() is None:  # else a double tap: answered as the first one was
+        if not form.validate_on_submit():
+            return _reversal_refused(invoice, payment, form)
         try:
             services.reverse_payment(payment, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-            flash(_("Abono de %(amount)s reversado.", amount=money(payment.amount)))
-            return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
+            form.commit_once(lambda: payment.id)
         except services.InvoiceError as error:
             db.session.rollback()
             form.reason.errors.append(str(error))
-        except StaleDataError:
-            db.session.rollback()
-            abort(CONFLICT)
+            return _reversal_refused(invoice, payment, form)
+    flash(_("Abono de %(amount)s reversado.", amount=money(payment.amount)))
+    return redirect(url_for("invoices.show_invoice", invoice_id=invoice.id))
+
+
+def _reversal_refused(invoice: Invoice, payment: Payment, form: ReversalForm):
     return _invoice_page(invoice, 422, reversal_form=form, reversal_payment_id=payment.id)

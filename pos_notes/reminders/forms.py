@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, StringField
 from wtforms.validators import AnyOf
 from wtforms.widgets import HiddenInput
 
+from ..forms import IdempotentForm
 from .services import CHANNELS
 
 
@@ -18,7 +18,9 @@ class InvoiceIdsField(Field):
             self.data.append(int(value))
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(IdempotentForm):
+    """Its key is claimed before the message goes out: a double tap sends one."""
+
     invoices = InvoiceIdsField(_l("Facturas"))
     # Set by the button pressed: "Enviar por correo" or "Enviar por WhatsApp".
     channel = StringField(_l("Canal"), validators=[AnyOf(CHANNELS, message=_l(

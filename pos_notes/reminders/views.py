@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms import PENDING
 from ..models import Customer, Reminder
 from . import bp, services
 from .forms import ReminderForm
@@ -36,6 +37,19 @@ def _page(customer: Customer, form: ReminderForm, status: int = 200):
     return render_template("reminders/new.html", customer=customer, reminder_form=form), status
 
 
+def _already_sent(customer: Customer, result: str):
+    """The answer to a repeated submission: what the first one did, not a second message."""
+    reminder = db.session.get(Reminder, int(result)) if result != PENDING else None
+    if reminder is None:
+        flash(_("Este recordatorio ya se está enviando: aparecerá en el historial del cliente."))
+    elif reminder.channel == "whatsapp":
+        return redirect(services.whatsapp_url(reminder.recipient, reminder.message))
+    else:
+        flash(_("Este recordatorio ya se había enviado a %(to)s: no se envió de nuevo.",
+                to=reminder.recipient))
+    return redirect(url_for("customers.show_customer", customer_id=customer.id))
+
+
 @bp.get("/<int:customer_id>/reminders/new")
 def new_reminder(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
@@ -46,6 +60,8 @@ def new_reminder(customer_id: int):
 def send_reminder(customer_id: int):
     customer = db.get_or_404(Customer, customer_id)
     form = ReminderForm()
+    if form.is_submitted() and form.earlier_result() is not None:
+        return _already_sent(customer, form.earlier_result())
     if not form.validate_on_submit():
         return _page(customer, form, 422)
     try:
@@ -59,13 +75,17 @@ def send_reminder(customer_id: int):
         return render_template("reminders/confirm.html", customer=customer, form=form,
                                invoices=invoices, last=last)
     # Nothing is written yet: end this transaction so that SQLite's write lock (a POST
-    # begins IMMEDIATE) is not held while the mail server takes its time to answer.
+    # begins IMMEDIATE) is not held while the mail server takes its time to answer. The
+    # key is taken first, so a double tap arriving meanwhile does not send it again.
     db.session.rollback()
+    if not form.claim():
+        return _already_sent(customer, form.earlier_result())
     try:
         sent = services.send_reminder(draft, actor=current_user)
+        form.settle(sent.reminder.id)
         db.session.commit()
     except MailError as error:
-        db.session.rollback()
+        form.release()
         form.form_errors.append(str(error))
         return _page(customer, form, UNAVAILABLE)
     if sent.whatsapp_url:

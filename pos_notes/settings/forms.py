@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..forms import NoteField
+from ..forms import IdempotentForm, NoteField
 from .services import PLACEHOLDERS
 
 
-class ShopSettingsForm(FlaskForm):
+class ShopSettingsForm(IdempotentForm):
     shop_name = StringField(_l("Nombre de la tienda"), validators=[
         DataRequired(message=_l("Escriba el nombre de la tienda.")), Length(max=120)])
     reminder_template = NoteField(_l("Mensaje del recordatorio"))

@@ -56,7 +56,8 @@ def test_main_pages_have_no_serious_violations(page, live_server, logged_in, mak
              "customer": "/customers/1", "history-page": f"/invoices/{invoice_id}/history",
              "new-customer": "/customers/new", "customer-list": "/customers/",
              "edit-customer": "/customers/1/edit", "customer-dialog": "/invoices/",
-             "reminder": "/customers/1/reminders/new", "settings": "/settings/"}
+             "reminder": "/customers/1/reminders/new", "settings": "/settings/",
+             "users": "/users/", "new-user": "/users/new"}
     found = {}
     for name, url in pages.items():
         page.goto(live_server + url)
