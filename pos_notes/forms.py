@@ -29,10 +29,9 @@ class EmptyForm(FlaskForm):
 class IdempotentForm(FlaskForm):
     """A form that a double tap or a retry after a timeout cannot apply twice.
 
-    Each rendering carries a fresh key. The view makes the change and calls
-    `commit_once(...)`, which stores the key in the same transaction; if the key was used,
-    that commit is refused and the view answers as it did the first time (`create_once`
-    does both). A view may also ask `earlier_result()` before changing anything.
+    Each rendering carries a fresh key. The view asks `earlier_result()` before changing
+    anything; if the key was used, it answers as it did the first time. Otherwise it makes
+    the change and calls `commit_once(...)`, which stores the key in the same transaction.
     A change that reaches outside the database (a message sent) cannot wait for the commit
     to find its twin: it `claim()`s the key first, then `settle()`s or `release()`s it.
     """
@@ -56,17 +55,14 @@ class IdempotentForm(FlaskForm):
 
     def create_once(self, model: type, create: Callable[[], object]):
         """What this submission creates, made and committed once; a repeat of the key gets
-        the record the first submission created.
-
-        The record and its key are written together and the key's primary key refuses a
-        repeat (then rolled back, and the first result read): a first submission, the
-        usual case, reads nothing before it writes, so it holds SQLite's write lock less.
-        """
-        record = create()
-        db.session.flush()  # gives the new record its id
-        mine = str(record.id)
-        result = self.commit_once(lambda: mine)
-        return record if result == mine else db.session.get(model, int(result))
+        the record the first submission created."""
+        earlier = self.earlier_result()
+        if earlier is None:
+            record = create()
+            earlier = self.commit_once(lambda: record.id)
+            if int(earlier) == record.id:
+                return record
+        return db.session.get(model, int(earlier))
 
     def claim(self) -> bool:
         """Take this key, committed, before doing what cannot be undone (sending a
