@@ -58,7 +58,11 @@ def _dummy_hash() -> str:
 
 
 def _safe_next() -> str | None:
+    """A path on this site, or None. Browsers drop tabs and newlines and read \\ as /, so
+    "/\\evil.example" or "/<tab>/evil.example" would lead to another site: refused."""
     target = request.args.get("next", "")
+    if not target.isprintable() or "\\" in target:
+        return None
     return target if target.startswith("/") and not target.startswith("//") else None
 
 

@@ -6,6 +6,14 @@ from ..formatting import money
 from ..forms import IdempotentForm, MoneyField, NoteField
 
 
+# RFC 5322's dot-atom, ASCII only: "a,b@x.co" or "a@x.co <b@y.co>" would send a customer's
+# reminder to someone else, "=?utf-8?q?x?=@x.co" reads as x@x.co, and an address in other
+# letters (ñ@ñ.co) needs SMTPUTF8, which most mail servers of the shops do not offer.
+LOCAL_PART = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+DOMAIN_LABEL = r"[A-Za-z0-9-]+"
+EMAIL = rf"^(?!.*=\?){LOCAL_PART}(\.{LOCAL_PART})*@{DOMAIN_LABEL}(\.{DOMAIN_LABEL})+$"
+
+
 class CustomerForm(IdempotentForm):
     """Crear or modificar cliente: a double submit creates one customer, or answers a
     repeated modification as the first one."""
@@ -18,8 +26,7 @@ class CustomerForm(IdempotentForm):
     # A shape check, not WTForms' Email(): that one needs the email_validator package,
     # which is not a dependency, and raised a 500 on any address typed here.
     email = EmailField(_l("Correo electrónico"), validators=[
-        Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                            message=_l("Correo electrónico no válido."))])
+        Optional(), Length(max=254), Regexp(EMAIL, message=_l("Correo electrónico no válido."))])
     phone = StringField(_l("Teléfono / WhatsApp"), validators=[
         Optional(), Length(max=30),
         Regexp(r"^\+?[0-9 ()\-]+$", message=_l("Use solo números, espacios y +."))])
@@ -45,6 +52,8 @@ class CustomerAnnotationForm(IdempotentForm):
     def __init__(self, *args, open_invoices=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.open_invoices = {invoice.id: invoice for invoice in open_invoices}
+        # Looked up by the text sent, never int(): "²" passes isdigit() but int() refuses it.
+        self._by_value = {str(invoice.id): invoice for invoice in open_invoices}
         self.today = today
         self.invoice_id.choices = [("", _l("Ninguna en particular"))] + [
             (str(invoice.id), _("%(code)s · saldo %(balance)s", code=invoice.code,
@@ -54,8 +63,7 @@ class CustomerAnnotationForm(IdempotentForm):
     @property
     def invoice(self):
         """The chosen open invoice (valid once validated), or None."""
-        return self.open_invoices.get(int(self.invoice_id.data)) \
-            if self.invoice_id.data else None
+        return self._by_value.get(self.invoice_id.data or "")
 
     @property
     def has_commitment(self) -> bool:
@@ -93,5 +101,4 @@ class CustomerAnnotationForm(IdempotentForm):
             raise ValidationError(_l("Elija una factura a crédito pendiente de este cliente."))
 
     def _invoice_ok(self) -> bool:
-        data = self.invoice_id.data
-        return not data or (data.isdigit() and int(data) in self.open_invoices)
+        return not self.invoice_id.data or self.invoice_id.data in self._by_value

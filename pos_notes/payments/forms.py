@@ -28,6 +28,9 @@ class PaymentForm(IdempotentForm):
 
     def validate_amount(self, field):
         if field.data is None:
+            # Spaces or a lone "$" get past InputRequired but are no amount.
+            if not field.errors:
+                raise ValidationError(_l("Escriba el valor del abono."))
             return
         if field.data <= 0:
             raise ValidationError(_l("El abono debe ser mayor que cero."))

@@ -11,6 +11,11 @@ class ShopSettingsForm(IdempotentForm):
         DataRequired(message=_l("Escriba el nombre de la tienda.")), Length(max=120)])
     reminder_template = NoteField(_l("Mensaje del recordatorio"))
 
+    def validate_shop_name(self, field):
+        # The name goes into the subject of every reminder: a mail header is one line.
+        if len((field.data or "").strip().splitlines()) > 1:
+            raise ValidationError(_l("Escriba el nombre en una sola línea."))
+
     def validate_reminder_template(self, field):
         missing = [p for p in PLACEHOLDERS if p not in (field.data or "")]
         if missing:

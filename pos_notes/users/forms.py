@@ -12,8 +12,10 @@ from ..models import ROLES, User
 ROLE_LABELS = {"admin": _l("Dueño (administrador)"), "cashier": _l("Cajero")}
 
 
-def _trimmed(value: str | None) -> str | None:
-    return value.strip() if value else value
+def _normalised(value: str | None) -> str | None:
+    # Lowered before Length() checks it: "İ".lower() is two characters, and PostgreSQL
+    # refuses an email longer than its column (a 500) where SQLite would store it.
+    return value.strip().lower() if value else value
 
 
 class UserForm(IdempotentForm):
@@ -29,7 +31,7 @@ class UserForm(IdempotentForm):
 class NewUserForm(UserForm):
     """Crear usuario: everyone the owner adds may log in at once."""
 
-    email = EmailField(_l("Correo electrónico"), filters=[_trimmed], validators=[
+    email = EmailField(_l("Correo electrónico"), filters=[_normalised], validators=[
         DataRequired(message=_l("Escriba el correo electrónico.")), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Correo electrónico no válido."))])
     password = PasswordField(_l("Contraseña"), validators=[
