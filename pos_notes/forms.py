@@ -36,7 +36,9 @@ class IdempotentForm(FlaskForm):
     to find its twin: it `claim()`s the key first, then `settle()`s or `release()`s it.
     """
 
-    idempotency_key = HiddenField()
+    # A label of its own: without one, WTForms translates a made-up label through its .mo
+    # catalogue, which Flask-WTF loads from disk on every request that builds this form.
+    idempotency_key = HiddenField("")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from typing import Any
 from flask import abort, current_app, render_template, request, url_for
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Row, Select, select, tuple_
 
 from . import clock
 from .extensions import db
@@ -18,6 +18,9 @@ from .models import Customer, HistoryEntry, Invoice, User
 
 PAGE_SIZE = 30
 RENDERED_ENTRIES = 20_000  # about 10 MB of HTML per worker
+# What history/_entry.html shows of an entry (a row of these reads like a HistoryEntry).
+ENTRY_COLUMNS = (HistoryEntry.id, HistoryEntry.kind, HistoryEntry.actor_email,
+                 HistoryEntry.created_at, HistoryEntry.body, HistoryEntry.data)
 
 
 def record_event(kind: str, *, actor: User, invoice: Invoice | None = None,
@@ -37,11 +40,16 @@ def record_event(kind: str, *, actor: User, invoice: Invoice | None = None,
 
 def timeline(*, invoice_id: int | None = None, customer_id: int | None = None,
              before: tuple[datetime, int] | None = None) -> Select:
-    """Newest-first entries of one timeline, keyset-paginated on (created_at, id)."""
+    """Newest-first entries of one timeline, keyset-paginated on (created_at, id).
+
+    It reads plain rows of the columns an entry shows, not ORM objects: entries never
+    change, so a timeline needs no identity map, and rows cost a third as much to load.
+    """
+    query = select(*ENTRY_COLUMNS)
     if invoice_id is not None:
-        query = select(HistoryEntry).where(HistoryEntry.invoice_id == invoice_id)
+        query = query.where(HistoryEntry.invoice_id == invoice_id)
     else:
-        query = select(HistoryEntry).where(HistoryEntry.customer_id == customer_id)
+        query = query.where(HistoryEntry.customer_id == customer_id)
     if before is not None:
         at, entry_id = before
         # A row value, so the index range starts right at the cursor (an OR of the two
@@ -50,9 +58,9 @@ def timeline(*, invoice_id: int | None = None, customer_id: int | None = None,
     return query.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc())
 
 
-def page(query: Select, limit: int = PAGE_SIZE) -> tuple[list[HistoryEntry], str | None]:
+def page(query: Select, limit: int = PAGE_SIZE) -> tuple[list[Row], str | None]:
     """Run a timeline query; return its entries and the cursor of the next page, if any."""
-    entries = list(db.session.scalars(query.limit(limit + 1)))
+    entries = db.session.execute(query.limit(limit + 1)).all()
     if len(entries) <= limit:
         return entries, None
     entries = entries[:limit]
@@ -104,12 +112,19 @@ class RenderedEntries:
         self.html: OrderedDict[tuple, Markup] = OrderedDict()
         self.lock = Lock()
 
-    def __call__(self, entry: HistoryEntry) -> Markup:
+    def __call__(self, entries) -> list[Markup]:
+        """The <li> of each entry, in order (the language is looked up once per page)."""
+        language = (str(get_locale()), str(get_timezone()))
+        # Debug mode reloads templates: keep nothing.
+        keep = not current_app.debug
+        return [self.one(entry, language, keep) for entry in entries]
+
+    def one(self, entry, language: tuple[str, str], keep: bool) -> Markup:
         # A recent entry reads "hace 5 minutos", which changes: it is rendered each time
-        # until it is old enough to show its date. Debug mode reloads templates.
-        if current_app.debug or is_recent(entry.created_at):
+        # until it is old enough to show its date.
+        if not keep or is_recent(entry.created_at):
             return Markup(render_template("history/_entry.html", entry=entry))
-        key = (entry.id, str(get_locale()), str(get_timezone()))
+        key = (entry.id, *language)
         with self.lock:
             html = self.html.get(key)
             if html is not None:
@@ -125,4 +140,4 @@ class RenderedEntries:
 
 def init_app(app) -> None:
     """Give the app's templates its own cache of rendered entries."""
-    app.jinja_env.globals["rendered_entry"] = RenderedEntries()
+    app.jinja_env.globals["rendered_entries"] = RenderedEntries()

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from pos_notes import clock
 from pos_notes.extensions import db
@@ -176,6 +176,29 @@ def test_annotation_post_holds_one_transaction_and_reloads_nothing_after_commit(
         assert not any(s.startswith(("SELECT", "BEGIN")) for s in found[written:]), found
         counts[size] = found
     assert_constant(counts)
+
+
+@pytest.mark.sqlite_only  # SQLite's BEGIN IMMEDIATE
+def test_annotation_post_takes_the_write_lock_only_for_its_own_statements(
+        app, admin_client, make_invoice):
+    """The login check reads the user on its own, and the form is checked before the
+    view's first query: SQLite's write lock, which every other worker's note waits for,
+    covers the invoice, the idempotency key and the INSERTs only."""
+    invoice_id = make_invoice()
+    admin_client.get(f"/invoices/{invoice_id}/history")  # the CSRF token
+    with statements(app) as seen:
+        response = admin_client.post(f"/invoices/{invoice_id}/annotations",
+                                     {"text": "nota"}, htmx=True)
+    assert response.status_code == 200
+    found = [statement for statement, _ in seen]
+    assert "FROM users" in found[0], found
+    assert found[1] == "BEGIN IMMEDIATE", found
+    assert "FROM invoices" in found[2], found
+    assert "FROM idempotency_keys" in found[3], found  # a double tap answers as the first
+    assert [s.split()[2] for s in found[4:]] == ["history_entries", "idempotency_keys"], found
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(HistoryEntry).where(
+            HistoryEntry.invoice_id == invoice_id, HistoryEntry.body == "nota")) == 1
 
 
 # --- Plans --------------------------------------------------------------------------------

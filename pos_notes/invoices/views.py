@@ -210,34 +210,44 @@ def _annul_refused(invoice: Invoice, form: AnnulForm):
     return render_template("invoices/detail.html", invoice=invoice, annul_form=form), 422
 
 
-def _timeline_context(invoice: Invoice, form: AnnotationForm) -> dict:
-    return {"invoice": invoice, "form": form,
-            **requested_page(".invoice_history", invoice_id=invoice.id)}
+def _timeline_context(invoice_id: int, form: AnnotationForm | None) -> dict:
+    return {"invoice_id": invoice_id, "form": form,
+            **requested_page(".invoice_history", invoice_id=invoice_id)}
 
 
 @bp.get("/<int:invoice_id>/history")
 def invoice_history(invoice_id: int):
-    invoice = get_invoice(invoice_id, lines=False)
-    context = _timeline_context(invoice, AnnotationForm())
-    if context["is_next_page"] and is_htmx():
+    if not is_htmx():
+        invoice = get_invoice(invoice_id, lines=False)
+        return render("invoices/history.html", "invoices/_timeline.html", invoice=invoice,
+                      **_timeline_context(invoice_id, AnnotationForm()))
+    # The fragment shows the entries and the note form, nothing of the invoice but its id:
+    # the entries are read first, and only an empty page asks whether the invoice exists.
+    next_page = bool(request.args.get("before"))
+    context = _timeline_context(invoice_id, None if next_page else AnnotationForm())
+    if not context["entries"]:
+        db.get_or_404(Invoice, invoice_id)
+    if context["is_next_page"]:
         return render_template("history/_entries.html", **context)
     return render("invoices/history.html", "invoices/_timeline.html", **context)
 
 
 @bp.post("/<int:invoice_id>/annotations")
 def add_annotation(invoice_id: int):
-    invoice = get_invoice(invoice_id, lines=False)
     form = AnnotationForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()  # before the first query, which takes the write lock
+    # Only its id is shown and written: no join to the customer (a 422 page loads it).
+    invoice = db.get_or_404(Invoice, invoice_id)
+    if not valid:
         if is_htmx():
-            return render_template("invoices/_annotation_form.html", invoice=invoice,
+            return render_template("invoices/_annotation_form.html", invoice_id=invoice_id,
                                    form=form), 422
-        return render_template("invoices/history.html",
-                               **_timeline_context(invoice, form)), 422
+        return render_template("invoices/history.html", invoice=invoice,
+                               **_timeline_context(invoice_id, form)), 422
     entry = form.create_once(HistoryEntry, lambda: services.add_annotation(
         invoice, text=form.text.data, actor=current_user))
     if is_htmx():
-        return render_template("invoices/_annotation_saved.html", invoice=invoice,
+        return render_template("invoices/_annotation_saved.html", invoice_id=invoice_id,
                                entry=entry, form=AnnotationForm(formdata=None))
     flash(_("Anotación guardada."))
     return redirect(url_for(".invoice_history", invoice_id=invoice.id))
