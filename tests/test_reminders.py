@@ -10,7 +10,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from flask import render_template, render_template_string
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from pos_notes import clock
 from pos_notes.extensions import db
@@ -263,22 +264,40 @@ def test_smtp_login_uses_the_configured_credentials(app, admin_client, debtor, m
     assert len(handler.messages) == 1 and _count(app, Reminder) == 1
 
 
-@pytest.mark.sqlite_only  # opens the SQLite file directly, as a second cashier
 def test_database_is_not_locked_while_the_mail_server_answers(app, admin_client, debtor,
-                                                             inbox):
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+                                                             inbox, database_uri):
+    """Another cashier can write, even the very rows the reminder is about, while the mail
+    server is still receiving: the app holds no lock while it waits on the network."""
     outcomes = []
 
     def another_cashier_writes():
-        connection = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        if database_uri.startswith("sqlite"):
+            connection = sqlite3.connect(database_uri.removeprefix("sqlite:///"), timeout=0.2,
+                                         isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")  # SQLite's one write lock
+                connection.execute("ROLLBACK")
+                outcomes.append("written")
+            except sqlite3.OperationalError as error:
+                outcomes.append(str(error))
+            finally:
+                connection.close()
+            return
+        engine = create_engine(database_uri)
         try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.execute("ROLLBACK")
-            outcomes.append("written")
-        except sqlite3.OperationalError as error:
-            outcomes.append(str(error))
+            with engine.connect() as connection:
+                # PostgreSQL locks rows: the invoices and the customer must all be free.
+                connection.execute(text("SET lock_timeout = '200ms'"))
+                connection.execute(text("SELECT id FROM invoices WHERE customer_id = :c "
+                                        "FOR UPDATE"), {"c": debtor["customer"]})
+                connection.execute(text("SELECT id FROM customers WHERE id = :c FOR UPDATE"),
+                                   {"c": debtor["customer"]})
+                connection.rollback()
+                outcomes.append("written")
+        except DBAPIError as error:
+            outcomes.append(str(error.orig))
         finally:
-            connection.close()
+            engine.dispose()
 
     inbox.while_receiving = another_cashier_writes
     assert _send(admin_client, debtor["customer"], [debtor["first"]]).status_code == 302
