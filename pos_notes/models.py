@@ -1,6 +1,7 @@
 """All models: they point at each other, so they live together."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -51,6 +52,16 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to log in an inactive user
         return self.active
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and a stamp of the password, so that a new
+        password (the user's own or one the owner set) ends the sessions of the old one."""
+        return f"{self.id}:{self.password_stamp}"
+
+    @property
+    def password_stamp(self) -> str:
+        # A digest of the salted hash: the session cookie is signed, not secret.
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

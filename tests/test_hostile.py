@@ -661,6 +661,7 @@ def test_change_password_with_hostile_values(app, cashier_client, fields):
             user = db.session.scalar(select(User).where(User.email == CASHIER))
             user.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
             db.session.commit()
+        cashier_client.login(CASHIER)  # that new password ended the session
 
 
 @given(q=HOSTILE, chosen=HOSTILE, htmx=st.booleans())

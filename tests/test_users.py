@@ -84,10 +84,14 @@ def test_a_deactivated_cashier_is_out_at_once_and_their_entries_stay(
     assert _logged_in(_login(app, CASHIER, PASSWORD))
 
 
-def test_owner_resets_a_password_and_promotes_a_cashier(app, admin_client, make_invoice):
+def test_owner_resets_a_password_and_promotes_a_cashier(app, admin_client, cashier_client,
+                                                       make_invoice):
     cashier = _user(app, CASHIER)
+    assert _logged_in(cashier_client)
     admin_client.post(f"/users/{cashier.id}/edit", {
         "role": "admin", "active": "y", "password": "nueva-clave-2026"})
+    # Whoever had the old password is out: the session it opened ends.
+    assert cashier_client.get("/invoices/").status_code == 302
     assert not _logged_in(_login(app, CASHIER, PASSWORD))
     promoted = _login(app, CASHIER, "nueva-clave-2026")
     invoice_id = make_invoice(payment_form="contado")
@@ -146,6 +150,26 @@ def test_a_cashier_changes_their_own_password(app, cashier_client):
         assert "Contraseña cambiada." in cashier_client.get("/invoices/").get_data(as_text=True)
     assert not _logged_in(_login(app, CASHIER, PASSWORD))
     assert _logged_in(_login(app, CASHIER, "otra-clave-2026"))
+
+
+def test_a_new_password_ends_the_other_sessions_but_not_this_one(app, cashier_client):
+    at_the_counter, at_home = cashier_client, _login(app, CASHIER, PASSWORD)
+    assert _logged_in(at_home)
+    assert _change(at_the_counter, PASSWORD, "otra-clave-2026").status_code == 302
+    assert _logged_in(at_the_counter)
+    assert at_home.get("/invoices/").status_code == 302
+    assert "/login" in at_home.get("/invoices/").headers["Location"]
+
+
+def test_owner_setting_their_own_password_stays_logged_in(app, admin_client):
+    owner = _user(app, ADMIN)
+    elsewhere = _login(app, ADMIN, PASSWORD)
+    response = admin_client.post(f"/users/{owner.id}/edit", {
+        "role": "admin", "active": "y", "password": "clave-del-dueno-1"})
+    assert response.status_code == 302
+    assert _logged_in(admin_client)
+    assert not _logged_in(elsewhere)
+    assert _logged_in(_login(app, ADMIN, "clave-del-dueno-1"))
 
 
 def test_guessing_the_current_password_is_throttled_like_a_login(app, cashier_client):

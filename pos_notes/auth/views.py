@@ -1,3 +1,4 @@
+import hmac
 from functools import cache, wraps
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -18,10 +19,15 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    # A deactivated user's open sessions end with the deactivation.
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The session's user (see User.get_id), or None: the session ends when the user is
+    deactivated or their password changed since it was opened."""
+    user_id, _, stamp = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() \
+        else None
+    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
+        return None
+    return user
 
 
 def admin_required(view):
@@ -79,6 +85,7 @@ def change_password():
             return render_template("auth/password.html", form=form), 422
         current_user.set_password(form.new.data)
         form.commit_once(lambda: current_user.id)
+        login_user(current_user._get_current_object())  # this session goes on with the new one
     flash(_("Contraseña cambiada."))
     return redirect(url_for("invoices.list_invoices"))
 

@@ -1,7 +1,7 @@
 """Usuarios: the owner's page for the people who log in."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from ..auth.views import admin_required
@@ -55,5 +55,7 @@ def edit_user(user_id: int):
             form.form_errors.append(str(error))
             return render_template("users/edit.html", form=form, user=user), 422
         outcome = form.commit_once(lambda: int(changed))
+        if user.id == current_user.id and form.password.data:
+            login_user(user)  # a new password ends the owner's other sessions, not this one
     flash(_("Usuario modificado.") if outcome == "1" else _("No había cambios que guardar."))
     return redirect(url_for(".list_users"))
