@@ -9,7 +9,8 @@ PORT ?= 5000
 WORKERS ?= 2
 ARTIFACTS ?= test-artifacts
 
-.PHONY: run serve test test-sqlite test-postgres install install-test chromium postgres-server bench clean \
+.PHONY: run serve test test-sqlite test-postgres install install-test chromium postgres-server \
+	redis-server bench clean \
 	translations
 
 $(BIN)/python:
@@ -62,14 +63,18 @@ serve: install
 postgres-server:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# Redis from Debian's packages: the tests of several app servers start their own.
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
 # The whole suite twice: on SQLite files, then on a PostgreSQL server the tests start.
 test: test-sqlite test-postgres
 	@echo "Screenshots of the main screens: $(ARTIFACTS)/screenshots"
 
-test-sqlite: install-test chromium
+test-sqlite: install-test chromium redis-server
 	SCREENSHOTS_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest
 
-test-postgres: install-test chromium postgres-server
+test-postgres: install-test chromium postgres-server redis-server
 	POS_NOTES_TEST_DB=postgresql SCREENSHOTS_DIR=$(ARTIFACTS)/screenshots-postgresql $(BIN)/pytest
 
 clean:

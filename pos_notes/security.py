@@ -56,6 +56,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # If the shared storage (Redis) goes down, count in memory meanwhile: logins go on.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     limiter.init_app(app)

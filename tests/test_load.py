@@ -25,10 +25,10 @@ ANSWERED = (http.client.HTTPException, OSError)  # the server went away mid-requ
 class Server:
     """gunicorn -w 2 serving app:app on a free 127.0.0.1 port, in its own process group."""
 
-    def __init__(self, database_uri: str, log: Path):
+    def __init__(self, database_uri: str, log: Path, env: dict | None = None):
         self.port = free_port()
         env = {**os.environ, "POS_NOTES_SQLALCHEMY_DATABASE_URI": database_uri,
-               "POS_NOTES_SECRET_KEY": "load-test-secret"}
+               "POS_NOTES_SECRET_KEY": "load-test-secret", **(env or {})}
         self.log = open(log, "ab")
         self.process = subprocess.Popen(
             [str(GUNICORN), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
