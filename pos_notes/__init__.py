@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_DEFAULT_SENDER="pos_notes@localhost",
         MAIL_TIMEOUT=5,
         REMINDER_COOLDOWN_HOURS=24,
+        SQLITE_BUSY_TIMEOUT=10,  # seconds a write waits for another before giving up
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=256 * 1024,

@@ -1,7 +1,8 @@
 """Error pages: a clear message in the user's language, never a stack trace."""
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +21,8 @@ def _messages():
         413: _("Lo enviado es demasiado grande."),
         429: _("Demasiados intentos. Espere un momento y vuelva a intentarlo."),
         500: _("Algo salió mal. No se guardó nada; vuelva a intentarlo."),
+        503: _("La base de datos no respondió a tiempo. No se guardó nada; vuelva a "
+               "intentarlo en un momento."),
     }
 
 
@@ -44,6 +47,18 @@ def stale_data(error):
     # ours is dropped whole, and the user is told to look again.
     db.session.rollback()
     return render_template("errors/error.html", code=409, message=_messages()[409]), 409
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(error):
+    # The database is busy past its timeout (another program holds SQLite's write lock)
+    # or out of reach (PostgreSQL restarting): nothing was written; trying again is right.
+    current_app.logger.warning("database unavailable: %s", error)
+    # Rendered before the rollback, which would expire the user the page shows and send
+    # another query to the database that just failed.
+    page = render_template("errors/error.html", code=503, message=_messages()[503])
+    db.session.rollback()
+    return page, 503
 
 
 @bp.app_errorhandler(500)

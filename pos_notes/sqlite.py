@@ -1,7 +1,7 @@
 """SQLite tuned for several cashiers at once: WAL, a busy timeout, early write locks."""
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -17,7 +17,8 @@ def configure(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        seconds = current_app.config["SQLITE_BUSY_TIMEOUT"] if has_app_context() else 10
+        cursor.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -1,6 +1,7 @@
 """The security baseline: an unalterable history, authorization, throttled logins, headers,
 cookies, user text that stays text, size limits and idempotent create forms."""
 import re
+import sqlite3
 import threading
 import time
 
@@ -336,6 +337,36 @@ def test_oversized_body_gets_413_and_saves_nothing(app, admin_client, make_invoi
 
 def _key(page: str) -> str:
     return KEY.search(page).group(1)
+
+
+@pytest.mark.sqlite_only  # SQLite's write lock, held by another program
+def test_a_database_busy_past_its_timeout_answers_503_and_keeps_nothing(
+        app, admin_client, make_invoice):
+    """Another program (a backup, a query tool) holds the write lock longer than the
+    busy timeout: the note is refused with a clear message, and trying again works."""
+    invoice_id = make_invoice()
+    app.config["SQLITE_BUSY_TIMEOUT"] = 0.2
+    with app.app_context():
+        db.engine.dispose()  # connections made from here on wait 0.2 s
+        path = db.engine.url.database
+    before = snapshot(app)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        for htmx in (False, True):
+            response = admin_client.post(f"/invoices/{invoice_id}/annotations",
+                                         {"text": "nota", "idempotency_key": "a" * 32},
+                                         htmx=htmx)
+            assert response.status_code == 503
+            assert "La base de datos no respondió a tiempo. No se guardó nada" in \
+                response.get_data(as_text=True)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert snapshot(app) == before
+    assert admin_client.post(f"/invoices/{invoice_id}/annotations",
+                             {"text": "nota", "idempotency_key": "a" * 32}).status_code == 302
+    assert count(app, HistoryEntry) == len(before["history_entries"]) + 1
 
 
 def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer, make_invoice):

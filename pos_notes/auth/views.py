@@ -3,11 +3,12 @@ from functools import cache, wraps
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_url, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db, login_manager
+from ..htmx import is_htmx
 from ..models import User
 from . import bp
 from ..forms import EmptyForm
@@ -28,6 +29,16 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
         return None
     return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """To the login page, and back to this page after it. An htmx request sends the whole
+    page there (HX-Redirect): swapped in, the login form would land inside the Historial."""
+    if is_htmx():
+        page = request.headers.get("HX-Current-URL") or request.url
+        return "", 401, {"HX-Redirect": login_url("auth.login", page)}
+    return redirect(login_url("auth.login", request.url))
 
 
 def admin_required(view):

@@ -48,3 +48,77 @@
     opener = null;
   }, true);
 })();
+
+// A request that fails (an error from the server, or no answer at all: a shop's internet
+// comes and goes) says so next to the form or link that made it. htmx swaps nothing then,
+// so what was typed stays in the field for another try; trying again clears the message.
+(function () {
+  function anchor(elt) {
+    return elt.closest("form") || elt;
+  }
+
+  function clear(elt) {
+    const next = anchor(elt).nextElementSibling;
+    if (next && next.classList.contains("request-error")) {
+      next.remove();
+    }
+  }
+
+  function say(elt, message) {
+    clear(elt);
+    const alert = document.createElement("p");
+    alert.className = "request-error";
+    alert.setAttribute("role", "alert");
+    alert.textContent = message;
+    anchor(elt).after(alert);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    clear(event.detail.elt);
+  });
+
+  // The server's error page carries its message, in the user's language.
+  document.addEventListener("htmx:responseError", function (event) {
+    const page = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+    const said = page.querySelector("[data-error-message]");
+    say(event.detail.elt, said ? said.textContent.trim() : document.body.dataset.failedMessage);
+  });
+
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      say(event.detail.elt, document.body.dataset.offlineMessage);
+    });
+  });
+})();
+
+// A session that ended meanwhile (the owner changed the password, say) sends the whole page
+// to the login form (HX-Redirect). A note typed in the form that met it waits in this tab's
+// sessionStorage and is back in the same field when that form shows again after the login.
+(function () {
+  const PREFIX = "pos_notes:draft:";
+
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    const form = event.detail.elt.closest && event.detail.elt.closest("form[id]");
+    const field = form && form.querySelector("textarea");
+    if (event.detail.xhr.status === 401 && field && field.value.trim()) {
+      try {
+        sessionStorage.setItem(PREFIX + form.id, field.value);
+      } catch (error) {
+        // Storage refused (private mode, full): the login page still comes.
+      }
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    const root = event.detail.elt;
+    const forms = root.matches("form[id]") ? [root] : root.querySelectorAll("form[id]");
+    forms.forEach(function (form) {
+      const field = form.querySelector("textarea");
+      const draft = sessionStorage.getItem(PREFIX + form.id);
+      if (field && draft !== null) {
+        field.value = field.value || draft;
+        sessionStorage.removeItem(PREFIX + form.id);
+      }
+    });
+  });
+})();
