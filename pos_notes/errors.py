@@ -1,12 +1,12 @@
 """Error pages: a clear message in the user's language, never a stack trace."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
+from .extensions import db, login_manager
 
 bp = Blueprint("errors", __name__)
 
@@ -54,6 +54,8 @@ def database_unavailable(error):
     # The database is busy past its timeout (another program holds SQLite's write lock)
     # or out of reach (PostgreSQL restarting): nothing was written; trying again is right.
     current_app.logger.warning("database unavailable: %s", error)
+    if "_login_user" not in g:  # it failed reading the user: the page is shown as to a visitor
+        g._login_user = login_manager.anonymous_user()
     # Rendered before the rollback, which would expire the user the page shows and send
     # another query to the database that just failed.
     page = render_template("errors/error.html", code=503, message=_messages()[503])

@@ -13,7 +13,8 @@ from pos_notes import PUBLIC_ENDPOINTS, create_app
 from pos_notes.extensions import db
 from pos_notes.models import Customer, HistoryEntry, IdempotencyKey, Invoice
 
-from .conftest import ADMIN, CASHIER, PASSWORD, _config
+from .conftest import ADMIN, CASHIER, PASSWORD, TOKEN, _config
+from .pg import free_port
 
 _app = create_app(_config("sqlite://"))
 RULES = [rule for rule in _app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
@@ -367,6 +368,27 @@ def test_a_database_busy_past_its_timeout_answers_503_and_keeps_nothing(
     assert admin_client.post(f"/invoices/{invoice_id}/annotations",
                              {"text": "nota", "idempotency_key": "a" * 32}).status_code == 302
     assert count(app, HistoryEntry) == len(before["history_entries"]) + 1
+
+
+def test_a_database_out_of_reach_answers_503_with_a_message():
+    """PostgreSQL restarting or unreachable: every page says so in the user's language,
+    logged in or not, htmx or not; never a 500 or a stack trace."""
+    closed = free_port()  # nothing listens there
+    app = create_app(_config(f"postgresql+psycopg://postgres@127.0.0.1:{closed}/pos_notes"))
+    raw = app.test_client()
+    token = TOKEN.search(raw.get("/login").get_data(as_text=True)).group(1)
+    attempts = [raw.post("/login", data={"email": ADMIN, "password": PASSWORD,
+                                         "csrf_token": token})]
+    with raw.session_transaction() as session:
+        session["_user_id"] = "1:0123456789abcdef"  # a session opened before the outage
+    attempts += [raw.get("/invoices/"), raw.get("/invoices/1/history",
+                                                 headers={"HX-Request": "true"}),
+                 raw.post("/invoices/1/annotations", data={"text": "nota", "csrf_token": token},
+                          headers={"HX-Request": "true"})]
+    for response in attempts:
+        assert response.status_code == 503
+        assert "La base de datos no respondió a tiempo. No se guardó nada" in \
+            response.get_data(as_text=True)
 
 
 def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer, make_invoice):
