@@ -15,7 +15,7 @@ def _bin(name: str) -> str:
                    key=lambda p: int(Path(p).parts[4]))
     path = found[-1] if found else shutil.which(name)
     if not path:
-        raise RuntimeError(f"PostgreSQL's {name} not found: run `make postgres` "
+        raise RuntimeError(f"PostgreSQL's {name} not found: run `make postgres-server` "
                            "(apt-get install postgresql)")
     return path
 
