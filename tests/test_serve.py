@@ -56,7 +56,10 @@ def test_make_serve_migrates_the_configured_database_then_serves(empty_database_
         assert {"alembic_version", "invoices", "history_entries", "users"} <= tables
         served = (tmp_path / "serve.log").read_text()
         assert "Running upgrade  -> 0001" in served  # migrated first
-        assert served.count("Booting worker") == 2  # gunicorn, WORKERS=2 by default
+        while served.count("Booting worker") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the second worker may boot after the first answered
+            served = (tmp_path / "serve.log").read_text()
+        assert served.count("Booting worker") == 2, served  # gunicorn, WORKERS=2 by default
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
