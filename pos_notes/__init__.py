@@ -45,6 +45,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    on_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    if not on_sqlite:
+        # A database server restarts (an upgrade, a failover) under the running app: each
+        # pooled connection is checked as it is taken, and a dead one replaced.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", True)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
 
@@ -55,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     sqlite = None
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+    if on_sqlite:
         from . import sqlite
         with app.app_context():
             sqlite.configure(db.engine)

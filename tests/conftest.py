@@ -34,11 +34,12 @@ FIGURES: list[str] = []
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out the tests of SQLite's own machinery (query plans, locks)."""
-    if TEST_DB != "sqlite":
-        keep = [item for item in items if not item.get_closest_marker("sqlite_only")]
-        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
-        items[:] = keep
+    """Each run leaves out the tests of the other database's own machinery (SQLite's query
+    plans and locks; PostgreSQL's restarts)."""
+    other = "sqlite_only" if TEST_DB != "sqlite" else "postgresql_only"
+    keep = [item for item in items if not item.get_closest_marker(other)]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -65,18 +66,26 @@ def migrated_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def postgres():
-    """A PostgreSQL server for the session and a database migrated once, used as template."""
-    with postgres_server() as base:
-        admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("CREATE DATABASE pos_notes_template"))
-        app = create_app(_config(f"{base}/pos_notes_template"))
-        with app.app_context():
-            upgrade()
-            db.engine.dispose()  # a template must have no open connections
-        yield base, admin
-        admin.dispose()
+def pg_server():
+    """The PostgreSQL server of the session (started on first use)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres(pg_server):
+    """The server's base URL, an admin engine, and a database migrated once, as template."""
+    base = pg_server.url
+    # pre_ping: a test that restarts the server leaves no dead connection behind.
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    with admin.connect() as connection:
+        connection.execute(text("CREATE DATABASE pos_notes_template"))
+    app = create_app(_config(f"{base}/pos_notes_template"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()  # a template must have no open connections
+    yield base, admin
+    admin.dispose()
 
 
 @pytest.fixture

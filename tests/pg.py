@@ -33,9 +33,21 @@ def _as_postgres(*command: str) -> None:
                    stderr=subprocess.PIPE)
 
 
+class PostgresServer:
+    """A running server: its base URL (no database), and a restart as an upgrade does."""
+
+    def __init__(self, url: str, data: Path):
+        self.url, self.data = url, data
+
+    def restart(self) -> None:
+        # Same options as the start (postmaster.opts); its output to the same log file.
+        _as_postgres(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / "log"),
+                     "-m", "fast", "-w", "restart")
+
+
 @contextlib.contextmanager
 def postgres_server():
-    """Start a PostgreSQL server on a free loopback port; yield its base URL (no database)."""
+    """Start a PostgreSQL server on a free loopback port; yield it (a PostgresServer)."""
     # Not pytest's tmp_path: its parents are closed to the postgres user.
     root = Path(tempfile.mkdtemp(prefix="pos_notes_pg_"))
     if os.geteuid() == 0:
@@ -48,7 +60,7 @@ def postgres_server():
     _as_postgres(_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w",
                  "-o", options, "start")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield PostgresServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}", data)
     finally:
         _as_postgres(_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)

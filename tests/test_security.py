@@ -391,6 +391,21 @@ def test_a_database_out_of_reach_answers_503_with_a_message():
             response.get_data(as_text=True)
 
 
+@pytest.mark.postgresql_only  # a restart of the real server
+def test_the_app_carries_on_after_postgresql_restarts(app, admin_client, make_invoice,
+                                                      pg_server):
+    """An upgrade or a failover restarts PostgreSQL under the running app: its pooled
+    connections died, and the next requests must still work, not fail once each."""
+    invoice_id = make_invoice()
+    assert admin_client.get(f"/invoices/{invoice_id}").status_code == 200  # pooled now
+    pg_server.restart()
+    response = admin_client.post(f"/invoices/{invoice_id}/annotations",
+                                 {"text": "después del reinicio"})
+    assert response.status_code == 302
+    assert "después del reinicio" in admin_client.get(
+        f"/invoices/{invoice_id}/history").get_data(as_text=True)
+
+
 def test_create_forms_carry_a_fresh_idempotency_key(admin_client, make_customer, make_invoice):
     customer_id = make_customer()
     invoice_id = make_invoice(customer_id)
