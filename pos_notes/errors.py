@@ -26,19 +26,23 @@ def _messages():
     }
 
 
+def _page(code: int, message: str | None = None):
+    """The error page (whole; app.js reads its message for htmx) and its status."""
+    return render_template("errors/error.html", code=code,
+                           message=message or _messages()[code]), code
+
+
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
-    message = _("La sesión del formulario expiró o no es válida. Recargue la página y "
-                "vuelva a intentarlo.")
-    return render_template("errors/error.html", code=400, message=message), 400
+    return _page(400, _("La sesión del formulario expiró o no es válida. Recargue la página "
+                        "y vuelva a intentarlo."))
 
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error):
     if error.code is None or error.code < 400:  # routing redirects pass through
         return error
-    message = _messages().get(error.code, error.description)
-    return render_template("errors/error.html", code=error.code, message=message), error.code
+    return _page(error.code, _messages().get(error.code, error.description))
 
 
 @bp.app_errorhandler(StaleDataError)
@@ -46,7 +50,7 @@ def stale_data(error):
     # Another user's change to the same record committed first (its version moved on):
     # ours is dropped whole, and the user is told to look again.
     db.session.rollback()
-    return render_template("errors/error.html", code=409, message=_messages()[409]), 409
+    return _page(409)
 
 
 @bp.app_errorhandler(OperationalError)
@@ -58,13 +62,13 @@ def database_unavailable(error):
         g._login_user = login_manager.anonymous_user()
     # Rendered before the rollback, which would expire the user the page shows and send
     # another query to the database that just failed.
-    page = render_template("errors/error.html", code=503, message=_messages()[503])
+    page = _page(503)
     db.session.rollback()
-    return page, 503
+    return page
 
 
 @bp.app_errorhandler(500)
 def server_error(error):
     # Whatever was half-done is dropped, so nothing half-written lands later.
     db.session.rollback()
-    return render_template("errors/error.html", code=500, message=_messages()[500]), 500
+    return _page(500)
