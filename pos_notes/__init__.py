@@ -63,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if on_sqlite:
         from . import sqlite
         with app.app_context():
-            sqlite.configure(db.engine)
+            sqlite.configure(db.engine, app.config)
 
     from . import (auth, cli, customers, errors, formatting, history, invoices, payments,
                    reminders, security, settings, static_files, users)

@@ -1,15 +1,18 @@
 """SQLite tuned for several cashiers at once: WAL, a busy timeout, early write locks."""
 from contextlib import contextmanager
 
-from flask import current_app, g, has_app_context, has_request_context, request
+from collections.abc import Mapping
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READING_ALONE = "sqlite_reading_alone"
 
 
-def configure(engine: Engine) -> None:
-    """Attach the pragmas and the transaction start to a SQLite engine."""
+def configure(engine: Engine, config: Mapping) -> None:
+    """Attach the pragmas and the transaction start to a SQLite engine; `config` is the
+    app's, read as each connection opens (SQLITE_BUSY_TIMEOUT, in seconds)."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -17,8 +20,7 @@ def configure(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        seconds = current_app.config["SQLITE_BUSY_TIMEOUT"] if has_app_context() else 10
-        cursor.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(config['SQLITE_BUSY_TIMEOUT'] * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

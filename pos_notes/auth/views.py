@@ -37,8 +37,8 @@ def unauthorized():
     page there (HX-Redirect): swapped in, the login form would land inside the Historial."""
     if is_htmx():
         page = request.headers.get("HX-Current-URL") or request.url
-        return "", 401, {"HX-Redirect": login_url("auth.login", page)}
-    return redirect(login_url("auth.login", request.url))
+        return "", 401, {"HX-Redirect": login_url(login_manager.login_view, page)}
+    return redirect(login_url(login_manager.login_view, request.url))
 
 
 def admin_required(view):
