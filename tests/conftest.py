@@ -1,9 +1,11 @@
 """Fixtures: a migrated database per test (SQLite file, or PostgreSQL when asked), the app,
 a client that logs in through the real form and sends real CSRF tokens."""
+import contextlib
 import itertools
 import os
 import re
 import shutil
+import sqlite3
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -211,6 +213,23 @@ def make_invoice(app, make_customer):
             db.session.commit()
             return invoice.id
     return make
+
+
+@contextlib.contextmanager
+def sqlite_write_lock_held_elsewhere(app):
+    """Another program (a backup, a query tool) holds SQLite's write lock; meanwhile the
+    app's writes wait 0.2 s for it (its busy timeout, shortened), then give up."""
+    app.config["SQLITE_BUSY_TIMEOUT"] = 0.2
+    with app.app_context():
+        db.engine.dispose()  # the app's next connections take the short timeout
+        path = db.engine.url.database
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
 
 
 def at(text: str) -> datetime:

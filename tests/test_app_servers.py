@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from .conftest import ADMIN, CASHIER, PASSWORD, TOKEN
+from .conftest import ADMIN, CASHIER, PASSWORD
 from .redis_server import redis_server
 from .test_load import Browser, Server, _annotations, _invoice
 
@@ -16,9 +16,7 @@ WRONG = "no-es-la-clave"
 
 def _try_login(port: int, email: str, password: str) -> int:
     """One login attempt from a new browser, as a cashier at another till would make it."""
-    browser = Browser(port)
-    browser.token = TOKEN.search(browser.get("/login")[2]).group(1)
-    return browser.post("/login", {"email": email, "password": password})[0]
+    return Browser(port).try_login(email, password)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The security baseline: an unalterable history, authorization, throttled logins, headers,
 cookies, user text that stays text, size limits and idempotent create forms."""
 import re
-import sqlite3
 import threading
 import time
 
@@ -13,7 +12,8 @@ from pos_notes import PUBLIC_ENDPOINTS, create_app
 from pos_notes.extensions import db
 from pos_notes.models import Customer, HistoryEntry, IdempotencyKey, Invoice
 
-from .conftest import ADMIN, CASHIER, PASSWORD, TOKEN, _config
+from .conftest import (ADMIN, CASHIER, PASSWORD, TOKEN, _config,
+                       sqlite_write_lock_held_elsewhere)
 from .pg import free_port
 
 _app = create_app(_config("sqlite://"))
@@ -346,14 +346,8 @@ def test_a_database_busy_past_its_timeout_answers_503_and_keeps_nothing(
     """Another program (a backup, a query tool) holds the write lock longer than the
     busy timeout: the note is refused with a clear message, and trying again works."""
     invoice_id = make_invoice()
-    app.config["SQLITE_BUSY_TIMEOUT"] = 0.2
-    with app.app_context():
-        db.engine.dispose()  # connections made from here on wait 0.2 s
-        path = db.engine.url.database
     before = snapshot(app)
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
-    try:
+    with sqlite_write_lock_held_elsewhere(app):
         for htmx in (False, True):
             response = admin_client.post(f"/invoices/{invoice_id}/annotations",
                                          {"text": "nota", "idempotency_key": "a" * 32},
@@ -361,9 +355,6 @@ def test_a_database_busy_past_its_timeout_answers_503_and_keeps_nothing(
             assert response.status_code == 503
             assert "La base de datos no respondió a tiempo. No se guardó nada" in \
                 response.get_data(as_text=True)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert snapshot(app) == before
     assert admin_client.post(f"/invoices/{invoice_id}/annotations",
                              {"text": "nota", "idempotency_key": "a" * 32}).status_code == 302

@@ -1,7 +1,5 @@
 """When a note cannot be saved, in a real browser: the cashier is told why, next to the
 form, and what was typed is not lost; trying again saves it once."""
-import sqlite3
-
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -9,7 +7,7 @@ from sqlalchemy import select
 from pos_notes.extensions import db
 from pos_notes.models import HistoryEntry, User
 
-from ..conftest import CASHIER
+from ..conftest import CASHIER, sqlite_write_lock_held_elsewhere
 
 OFFLINE = ("No hay conexión con el servidor. No se guardó nada; lo escrito sigue aquí para "
            "intentarlo de nuevo.")
@@ -72,17 +70,8 @@ def test_a_busy_database_says_so_and_the_note_saves_once_when_it_is_free(
     invoice_id = make_invoice()
     logged_in()
     entries = _open_historial(page, live_server, invoice_id)
-    app.config["SQLITE_BUSY_TIMEOUT"] = 0.2
-    with app.app_context():
-        db.engine.dispose()  # the server's next connections wait 0.2 s for the lock
-        path = db.engine.url.database
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")  # a backup or a query tool holding the write lock
-    try:
+    with sqlite_write_lock_held_elsewhere(app):
         _save_refused(page, entries, BUSY)
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     _saved_on_retry(page, entries)
     assert _notes(app, invoice_id) == [NOTE]
 
